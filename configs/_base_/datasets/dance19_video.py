@@ -1,0 +1,95 @@
+# dance19: the study's 19 styles, as videos listed in mmaction2 VideoDataset
+# annotation files ("<path relative to data_root> <label 0..18>").
+# data_prep writes data/dance19/videos and annotations/dance19_*.txt.
+dataset_type = 'DanceVideoDataset'  # VideoDataset + checked input
+data_root = 'data/dance19/videos'
+ann_file_train = 'annotations/dance19_train.txt'
+ann_file_val = 'annotations/dance19_val.txt'
+ann_file_test = 'annotations/dance19_test.txt'
+
+# ---- pipelines: mmaction2's I3D 32x2x1 recipe ------------------------------
+train_pipeline = [
+    dict(type='DecordInit', io_backend='disk'),
+    # 32 frames, every 2nd: 64 source frames (~2.1 s at 30 fps)
+    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(
+        type='MultiScaleCrop',
+        input_size=224,
+        scales=(1, 0.8),
+        random_crop=False,
+        max_wh_scale_gap=0),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+val_pipeline = [
+    dict(type='DecordInit', io_backend='disk'),
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=1,
+        test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+test_pipeline = [
+    dict(type='DecordInit', io_backend='disk'),
+    # 10 clips x 3 crops = 30 views per video, probabilities averaged
+    dict(
+        type='SampleFrames',
+        clip_len=32,
+        frame_interval=2,
+        num_clips=10,
+        test_mode=True),
+    dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='ThreeCrop', crop_size=256),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+
+# ---- dataloaders -----------------------------------------------------------
+train_dataloader = dict(
+    batch_size=8,  # per GPU; mmaction2 used 8 GPUs x 8
+    num_workers=8,
+    persistent_workers=True,  # must be False whenever num_workers=0
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_train,
+        data_prefix=dict(video=data_root),
+        pipeline=train_pipeline))
+val_dataloader = dict(
+    batch_size=8,
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_val,
+        data_prefix=dict(video=data_root),
+        pipeline=val_pipeline,
+        test_mode=True))
+test_dataloader = dict(
+    batch_size=1,  # one video = 30 views
+    num_workers=8,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type=dataset_type,
+        ann_file=ann_file_test,
+        data_prefix=dict(video=data_root),
+        pipeline=test_pipeline,
+        test_mode=True))
+
+# ---- metrics: top-1, top-5 and mean class accuracy -------------------------
+val_evaluator = dict(
+    type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
+test_evaluator = val_evaluator

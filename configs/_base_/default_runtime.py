@@ -1,0 +1,36 @@
+# Runtime shared by every dance config: registries, hooks, logging.
+default_scope = 'mmaction'
+# Registers DanceVideoDataset, PerClassReport, ProgressBarHook ... and
+# applies dance_style.compat (missing drn module, weights_only allow-list,
+# no torchvision) before mmaction's models are imported.
+custom_imports = dict(imports=['dance_style'], allow_failed_imports=False)
+
+default_hooks = dict(
+    runtime_info=dict(type='RuntimeInfoHook'),
+    timer=dict(type='IterTimerHook'),
+    logger=dict(type='LoggerHook', interval=20, ignore_last=False),
+    param_scheduler=dict(type='ParamSchedulerHook'),
+    # a checkpoint per epoch (for --resume), the last 3 kept, plus the best
+    # by validation top-1
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=3,
+        save_best='acc/top1',
+        rule='greater'),
+    sampler_seed=dict(type='DistSamplerSeedHook'),
+    sync_buffers=dict(type='SyncBuffersHook'))
+custom_hooks = [dict(type='ProgressBarHook')]
+
+env_cfg = dict(
+    cudnn_benchmark=False,  # mmaction2's default; see docs/performance.md
+    mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
+    dist_cfg=dict(backend='nccl'))
+
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+vis_backends = [dict(type='LocalVisBackend')]
+visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
+log_level = 'INFO'
+
+load_from = None
+resume = False

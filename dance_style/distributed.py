@@ -1,0 +1,47 @@
+"""Distributed training on CPU (gloo) next to mmengine's CUDA-only defaults.
+
+mmengine 0.10.7 assumes CUDA twice: ``init_dist('pytorch')`` calls
+``torch.cuda.set_device`` and the Runner passes ``device_ids=[LOCAL_RANK]`` to
+DistributedDataParallel, both fatal on a CPU build (FACTS.md, section 8).
+On GPUs nothing here is used: nccl and ``device_ids`` stay as mmengine sets
+them.
+"""
+import os
+
+import torch
+import torch.distributed as dist
+from mmaction.registry import MODEL_WRAPPERS
+from mmengine.model import MMDistributedDataParallel
+
+
+@MODEL_WRAPPERS.register_module()
+class CPUDistributedDataParallel(MMDistributedDataParallel):
+    """``MMDistributedDataParallel`` that drops ``device_ids`` without CUDA.
+
+    DistributedDataParallel rejects ``device_ids`` for CPU modules, and the
+    Runner always passes them; everything else is mmengine's wrapper.
+    """
+
+    def __init__(self, module, device_ids=None, **kwargs):
+        if not torch.cuda.is_available():
+            device_ids = None
+        super().__init__(module=module, device_ids=device_ids, **kwargs)
+
+
+def needs_cpu_setup(launcher: str) -> bool:
+    return launcher not in (None, 'none') and not torch.cuda.is_available()
+
+
+def setup_cpu_distributed(cfg) -> None:
+    """Start a gloo process group from torchrun's environment and make the
+    Runner use the CPU-safe wrapper; the Runner then skips ``init_dist``."""
+    if not dist.is_initialized():
+        dist.init_process_group(
+            backend='gloo',
+            rank=int(os.environ['RANK']),
+            world_size=int(os.environ['WORLD_SIZE']))
+    wrapper = cfg.get('model_wrapper_cfg') or {}
+    wrapper = dict(wrapper)
+    wrapper['type'] = 'CPUDistributedDataParallel'
+    cfg.model_wrapper_cfg = wrapper
+    cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'

@@ -1,0 +1,65 @@
+"""``test(cfg, checkpoint)``: multi-view testing plus a per-class report."""
+import json
+import os
+import os.path as osp
+from typing import Dict, Optional
+
+from mmengine.config import Config
+
+from .errors import DanceStyleError
+from .train import build_runner
+
+# The AccMetric keys that tools/test.py prints, with their display names.
+HEADLINE_METRICS = (('acc/top1', 'top-1'), ('acc/top5', 'top-5'),
+                    ('acc/mean1', 'mean class accuracy'))
+
+
+def apply_test_args(cfg: Config,
+                    config_path: str,
+                    checkpoint: str,
+                    work_dir: Optional[str] = None,
+                    cfg_options: Optional[dict] = None,
+                    launcher: str = 'none') -> Config:
+    """Point a config at a checkpoint and add the per-class report."""
+    if not osp.isfile(checkpoint):
+        raise DanceStyleError(
+            f'checkpoint not found: {checkpoint}\n'
+            'tools/train.py writes them into its work dir, e.g. '
+            'work_dirs/<config name>/epoch_N.pth or best_*.pth.')
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    cfg.load_from = checkpoint
+    cfg.resume = False
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    evaluators = cfg.test_evaluator
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    evaluators = [e for e in evaluators if e.get('type') != 'PerClassReport']
+    evaluators.append(dict(type='PerClassReport', out_dir=cfg.work_dir))
+    cfg.test_evaluator = evaluators
+    return cfg
+
+
+def test(cfg: Config) -> Dict[str, float]:
+    """Run the test loop of ``cfg`` (``load_from`` is the checkpoint),
+    write ``test_metrics.json`` into the work dir and return the metrics."""
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    runner = build_runner(cfg)
+    metrics = {k: float(v) for k, v in runner.test().items()}
+    with open(osp.join(cfg.work_dir, 'test_metrics.json'), 'w') as handle:
+        json.dump(metrics, handle, indent=2)
+    return metrics
+
+
+def format_metrics(metrics: Dict[str, float]) -> str:
+    """The headline lines tools/test.py prints (percentages)."""
+    lines = []
+    for key, name in HEADLINE_METRICS:
+        if key in metrics:
+            lines.append(f'{name:>20}: {100 * metrics[key]:6.2f} %')
+    return '\n'.join(lines)

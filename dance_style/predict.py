@@ -1,0 +1,80 @@
+"""Top-k dance styles of single videos, with mmaction2's inference API."""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence
+
+from .classes import DANCE19_CLASSES
+from .errors import DanceStyleError
+
+
+def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
+    """Build the model of ``config`` and load ``checkpoint`` (weights_only,
+    through dance_style.compat's allow-list)."""
+    import dance_style  # noqa: F401  compat before mmaction
+    from mmaction.apis import init_recognizer
+    if not osp.isfile(checkpoint):
+        raise DanceStyleError(
+            f'checkpoint not found: {checkpoint}\n'
+            'tools/train.py writes them into work_dirs/<config name>/.')
+    return init_recognizer(config, checkpoint, device=device)
+
+
+def predict_videos(model,
+                   videos: Sequence[str],
+                   top_k: int = 5,
+                   class_names: Sequence[str] = DANCE19_CLASSES
+                   ) -> List[Dict]:
+    """Predict each video; a bad file gets an ``error`` entry, the others
+    still succeed.
+
+    Uses the config's *test* pipeline (multi-clip, multi-crop, probabilities
+    averaged), so any length, resolution and frame rate works.
+    Returns one dict per video: ``video``, ``predictions`` (list of
+    ``{'label', 'name', 'probability'}``, best first) or ``error``.
+    """
+    from mmaction.apis import inference_recognizer
+    from mmengine.dataset import Compose
+    from mmengine.registry import init_default_scope
+
+    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
+    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
+    results = []
+    for video in videos:
+        entry: Dict = {'video': video}
+        if not osp.isfile(video):
+            entry['error'] = 'file not found'
+            results.append(entry)
+            continue
+        try:
+            sample = inference_recognizer(model, video, pipeline)
+        except Exception as error:  # noqa: BLE001  decoder errors vary
+            entry['error'] = (f'cannot decode as video ({type(error).__name__}'
+                              f': {error})')
+            results.append(entry)
+            continue
+        scores = sample.pred_score.detach().cpu()
+        k = min(top_k, scores.numel())
+        probs, labels = scores.topk(k)
+        entry['predictions'] = [
+            dict(label=int(label),
+                 name=(class_names[int(label)]
+                       if int(label) < len(class_names) else str(int(label))),
+                 probability=float(prob))
+            for prob, label in zip(probs, labels)
+        ]
+        results.append(entry)
+    return results
+
+
+def format_predictions(results: List[Dict],
+                       width: Optional[int] = 24) -> str:
+    """Human-readable lines: the video, then its top-k with probabilities."""
+    lines = []
+    for entry in results:
+        lines.append(entry['video'])
+        if 'error' in entry:
+            lines.append(f'  error: {entry["error"]}')
+            continue
+        for rank, pred in enumerate(entry['predictions'], start=1):
+            lines.append(f'  {rank}. {pred["name"]:<{width}} '
+                         f'{100 * pred["probability"]:5.1f} %')
+    return '\n'.join(lines)

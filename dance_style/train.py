@@ -1,0 +1,118 @@
+"""``train(cfg)``: the one training entry point (CLI, tests, sweep)."""
+import os
+import os.path as osp
+from typing import Dict, Optional
+
+from mmengine.config import Config
+
+from .checkpoints import resolve_load_from
+from .distributed import needs_cpu_setup, setup_cpu_distributed
+from .errors import DanceStyleError
+
+
+def load_config(path: str) -> Config:
+    """``Config.fromfile`` with a clear error for a wrong path."""
+    if not osp.isfile(path):
+        raise DanceStyleError(
+            f'config file not found: {path}\n'
+            'Configs live in configs/, e.g. configs/i3d_nl_dance.py or '
+            'configs/demo/i3d_nl_dance_synthetic.py.')
+    return Config.fromfile(path)
+
+
+def apply_train_args(cfg: Config,
+                     config_path: str,
+                     work_dir: Optional[str] = None,
+                     resume: Optional[str] = None,
+                     amp: bool = False,
+                     seed: Optional[int] = None,
+                     deterministic: bool = False,
+                     no_validate: bool = False,
+                     cfg_options: Optional[dict] = None,
+                     launcher: str = 'none') -> Config:
+    """Merge command-line choices into a config, as mmaction2's train.py.
+
+    Precedence: ``--cfg-options`` last (they win), then the flags, then the
+    file. ``resume`` is ``'auto'`` (latest checkpoint in the work dir) or a
+    checkpoint path.
+    """
+    cfg.launcher = launcher
+    if work_dir is not None:
+        cfg.work_dir = work_dir
+    elif cfg.get('work_dir') is None:
+        # The config file name is the experiment id (STYLE.md, provenance).
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(config_path))[0])
+    if amp:
+        wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
+        if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
+            raise DanceStyleError(
+                f'--amp needs OptimWrapper or AmpOptimWrapper, the config '
+                f'uses {wrapper_type}')
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = None
+    elif resume is not None:
+        cfg.resume = True
+        cfg.load_from = resume
+    # mmengine's default is seed=None (a random seed, logged); an empty dict
+    # would fail in Runner.set_randomness
+    randomness = dict(cfg.get('randomness') or {})
+    randomness.setdefault('seed', None)
+    if seed is not None:
+        randomness['seed'] = seed
+    if deterministic:
+        randomness['deterministic'] = True
+    cfg.randomness = randomness
+    if no_validate:
+        cfg.val_cfg = None
+        cfg.val_dataloader = None
+        cfg.val_evaluator = None
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
+
+
+def preflight(cfg: Config) -> None:
+    """Fail before the (slow) Runner build on what we can check cheaply."""
+    if cfg.get('resume') and cfg.get('load_from') is None:
+        return  # auto-resume: mmengine finds the latest checkpoint itself
+    if cfg.get('resume') and not osp.isfile(str(cfg.load_from)):
+        raise DanceStyleError(
+            f'--resume checkpoint not found: {cfg.load_from}\n'
+            'Pass an existing .pth from the work dir, or --resume without '
+            'a path to continue from the latest one there.')
+    cfg.load_from = resolve_load_from(cfg.get('load_from'))
+
+
+def build_runner(cfg: Config):
+    """The mmengine Runner for ``cfg``, with CPU distributed set up first."""
+    import dance_style  # noqa: F401  registers our modules, applies compat
+    from mmengine.runner import Runner
+    if needs_cpu_setup(cfg.get('launcher', 'none')):
+        setup_cpu_distributed(cfg)
+    if 'runner_type' in cfg:
+        from mmaction.registry import RUNNERS
+        return RUNNERS.build(cfg)
+    return Runner.from_cfg(cfg)
+
+
+def last_val_metrics(runner) -> Dict[str, float]:
+    """The metrics of the last validation, as logged (``acc/top1`` ...)."""
+    scalars = runner.message_hub.log_scalars
+    return {
+        key[len('val/'):]: float(buffer.current())
+        for key, buffer in scalars.items() if key.startswith('val/')
+    }
+
+
+def train(cfg: Config) -> Dict[str, float]:
+    """Train with ``cfg`` and return the last validation metrics."""
+    preflight(cfg)
+    os.makedirs(cfg.work_dir, exist_ok=True)
+    runner = build_runner(cfg)
+    runner.train()
+    return last_val_metrics(runner)
+

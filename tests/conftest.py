@@ -1,0 +1,73 @@
+"""Shared fixtures: a tiny generated dataset and one real training run.
+
+Training is the expensive part of the suite, so one session-scoped run
+(through tools/train.py, as a user would) feeds the tests of test, resume,
+predict and checkpoint loading.
+"""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+TINY_CONFIG = REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py'
+sys.path.insert(0, str(REPO))
+
+# Three of the 19 synthetic choreographies that differ most in motion (see
+# dance_style/synthetic/choreography.py): a whole-body spin, travel round a
+# circle, fast shaking of the lower legs. The "easy 3-class subset".
+EASY_CLASSES = (1, 14, 17)  # breakdancing, square dancing, tap dancing
+TINY_EPOCHS = 10
+
+
+def run_tool(*args, check=True, timeout=900, env=None):
+    """Run ``python tools/<args>`` from the repo root; returns the
+    CompletedProcess with text stdout/stderr."""
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    full_env.setdefault('PYTHONUNBUFFERED', '1')
+    proc = subprocess.run(
+        [sys.executable, *map(str, args)], cwd=REPO, capture_output=True,
+        text=True, timeout=timeout, env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f'{args} exited {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}'
+            f'\nstderr:\n{proc.stderr[-4000:]}')
+    return proc
+
+
+def data_options(data_dir: Path):
+    """--cfg-options words pointing every split at ``data_dir``."""
+    words = []
+    for split in ('train', 'val', 'test'):
+        words += [
+            f'{split}_dataloader.dataset.ann_file='
+            f'{data_dir}/annotations/dance19_{split}.txt',
+            f'{split}_dataloader.dataset.data_prefix.video={data_dir}/videos',
+        ]
+    return words
+
+
+@pytest.fixture(scope='session')
+def easy_dataset(tmp_path_factory):
+    """3 classes x (40 train, 4 val, 8 test) clips, 64x64, 32 frames."""
+    from dance_style.synthetic import generate_dataset
+    out = tmp_path_factory.mktemp('easy dataset')  # a space on purpose
+    generate_dataset(
+        out, clips_per_class=40, val_per_class=4, test_per_class=8,
+        classes=list(EASY_CLASSES), size=(64, 64), num_frames=32, fps=16.0,
+        seed=0, workers=2, progress=False)
+    return out
+
+
+@pytest.fixture(scope='session')
+def trained_run(easy_dataset, tmp_path_factory):
+    """One real training run of the tiny NL config through tools/train.py."""
+    work_dir = tmp_path_factory.mktemp('train')
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', work_dir,
+                    '--seed', '0', '--cfg-options',
+                    *data_options(easy_dataset))
+    return dict(work_dir=work_dir, data=easy_dataset, stdout=proc.stdout,
+                stderr=proc.stderr)

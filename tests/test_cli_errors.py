@@ -1,0 +1,53 @@
+"""Bad input at the command line: one clear message, exit 2, no traceback."""
+from conftest import TINY_CONFIG, data_options, run_tool
+
+
+def assert_clear_error(proc, *needles):
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    assert 'Traceback' not in proc.stderr, proc.stderr[-2000:]
+    assert proc.stderr.startswith('error: ') or '\nerror: ' in proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, proc.stderr[-2000:]
+
+
+def test_missing_dataset_folder(tmp_path):
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
+                    '--cfg-options', *data_options(tmp_path / 'no data'),
+                    check=False)
+    assert_clear_error(proc, 'annotation file not found',
+                       'python data_prep/make_synthetic.py')
+
+
+def test_label_outside_range(easy_dataset, tmp_path):
+    ann = tmp_path / 'bad.txt'
+    lines = (easy_dataset / 'annotations' / 'dance19_train.txt').read_text(
+    ).splitlines()
+    path = lines[0].rsplit(None, 1)[0]
+    ann.write_text(f'{lines[1]}\n{path} 42\n')
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
+                    '--cfg-options', *data_options(easy_dataset),
+                    f'train_dataloader.dataset.ann_file={ann}', check=False)
+    assert_clear_error(proc, 'line 2', 'label 42 is outside 0..18')
+
+
+def test_load_from_url_without_network(easy_dataset, tmp_path):
+    # Port 9 (discard) on loopback refuses at once: the same path as a
+    # machine without network, without sending anything off this machine.
+    url = 'http://127.0.0.1:9/i3d_kinetics400.pth'
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
+                    '--cfg-options', *data_options(easy_dataset),
+                    f'load_from={url}', check=False,
+                    env={'TORCH_HOME': str(tmp_path / 'torch home')})
+    assert_clear_error(proc, 'cannot be downloaded', url,
+                       'load_from=None', 'checkpoints/i3d_kinetics400.pth')
+
+
+def test_missing_checkpoint_for_test(easy_dataset, tmp_path):
+    proc = run_tool('tools/test.py', TINY_CONFIG, tmp_path / 'none.pth',
+                    '--work-dir', tmp_path, check=False)
+    assert_clear_error(proc, 'checkpoint not found')
+
+
+def test_missing_config(tmp_path):
+    proc = run_tool('tools/train.py', 'configs/nope.py', check=False)
+    assert_clear_error(proc, 'config file not found', 'configs/i3d_nl_dance.py')
