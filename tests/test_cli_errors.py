@@ -51,3 +51,16 @@ def test_missing_checkpoint_for_test(easy_dataset, tmp_path):
 def test_missing_config(tmp_path):
     proc = run_tool('tools/train.py', 'configs/nope.py', check=False)
     assert_clear_error(proc, 'config file not found', 'configs/i3d_nl_dance.py')
+
+
+def test_synthetic_generator_bad_class_and_size(tmp_path):
+    proc = run_tool('data_prep/make_synthetic.py', '--out', tmp_path,
+                    '--classes', '3,25', check=False)
+    assert_clear_error(proc, 'index 25 out of range 0..18')
+    proc = run_tool('data_prep/make_synthetic.py', '--out', tmp_path,
+                    '--classes', 'hula', check=False)
+    assert_clear_error(proc, "unknown dance style 'hula'", 'tap dancing')
+    proc = run_tool('data_prep/make_synthetic.py', '--out', tmp_path,
+                    '--size', '64x48', check=False)
+    assert_clear_error(proc, 'decord', 'e.g. 56 or 64')
+    assert not any(tmp_path.rglob('*.mp4'))  # refused before writing

@@ -1,0 +1,199 @@
+"""The embedded synthetic dataset: motion tells the class, a single frame
+does not; real H.264 files in Kinetics' layout, deterministic for a seed."""
+import json
+import re
+
+import av
+import decord
+import numpy as np
+import pytest
+
+from dance_style.classes import DANCE19_CLASSES
+from dance_style.synthetic import clip_id, clip_rng, generate_dataset, render_clip
+from dance_style.synthetic.dataset import SyntheticDatasetError
+
+CLIPS_PER_CLASS = 16
+CHANCE = 1 / len(DANCE19_CLASSES)
+
+
+# ---- no single frame tells the class ---------------------------------------
+
+def _frame_features(frames):
+    """Per clip: appearance of the middle frame, and motion over all frames.
+
+    Appearance: background colour (median of the border), figure colour,
+    figure area, centroid and height. Motion: how the centroid, area and
+    height move, and the spectrum of the frame-difference energy.
+    """
+    f = frames.astype(np.float32)
+    t, h, w, _ = f.shape
+    border = np.concatenate([f[:, 0], f[:, -1], f[:, :, 0], f[:, :, -1]], 1)
+    background = np.median(border, axis=1)                      # (T, 3)
+    figure = np.linalg.norm(f - background[:, None, None], axis=-1) > 60
+    count = np.maximum(figure.sum((1, 2)), 1)
+    ys, xs = np.mgrid[0:h, 0:w]
+    cy = (figure * ys).sum((1, 2)) / count / h
+    cx = (figure * xs).sum((1, 2)) / count / w
+    area = figure.mean((1, 2))
+    rows = figure.any(2)
+    height = np.array([np.ptp(np.flatnonzero(r)) if r.any() else 0
+                       for r in rows]) / h
+    m = t // 2
+    colour = f[m][figure[m]].mean(0) if figure[m].any() else background[m]
+    appearance = np.concatenate(
+        [background[m], colour, [area[m], cx[m], cy[m], height[m]]])
+    energy = np.abs(np.diff(f, axis=0)).mean((1, 2, 3))
+    spectrum = np.abs(np.fft.rfft(energy - energy.mean()))[1:13]
+    contrast = np.linalg.norm(colour - background[m]) + 1
+    motion = np.concatenate([
+        [cx.std(), cy.std(), area.std() / max(area.mean(), 1e-6),
+         height.std(), energy.mean() / contrast],
+        spectrum / (spectrum.sum() + 1e-6)])
+    return appearance, motion
+
+
+def _knn_accuracy(features, labels, k=5):
+    """Leave-one-out k-nearest-neighbour accuracy on standardised features."""
+    x = (features - features.mean(0)) / (features.std(0) + 1e-9)
+    dist = ((x[:, None] - x[None]) ** 2).sum(-1)
+    np.fill_diagonal(dist, np.inf)
+    nearest = np.argsort(dist, axis=1)[:, :k]
+    votes = [np.bincount(labels[n], minlength=len(DANCE19_CLASSES)).argmax()
+             for n in nearest]
+    return float((np.array(votes) == labels).mean())
+
+
+@pytest.fixture(scope='module')
+def rendered_features():
+    appearance, motion, labels = [], [], []
+    for label in range(len(DANCE19_CLASSES)):
+        for index in range(CLIPS_PER_CLASS):
+            frames = render_clip(label, clip_rng(7, label, index), (64, 64),
+                                 48, 16.0)
+            a, m = _frame_features(frames)
+            appearance.append(a)
+            motion.append(m)
+            labels.append(label)
+    return np.array(appearance), np.array(motion), np.array(labels)
+
+
+def test_a_single_frame_does_not_tell_the_class(rendered_features):
+    appearance, _, labels = rendered_features
+    # 304 clips: chance is 5.3 % +- 1.3 %; 12 % would be 5 sigma above it
+    assert _knn_accuracy(appearance, labels) < 0.12
+    assert _knn_accuracy(appearance[:, :6], labels) < 0.12   # colours alone
+
+
+def test_motion_tells_the_class(rendered_features):
+    # the same classifier on motion statistics: the check above has power
+    _, motion, labels = rendered_features
+    assert _knn_accuracy(motion, labels) > 6 * CHANCE
+
+
+# ---- the clips themselves --------------------------------------------------
+
+def test_render_is_deterministic_and_any_size():
+    a = render_clip(3, clip_rng(0, 3, 5), (48, 80), 20, 25.0)
+    b = render_clip(3, clip_rng(0, 3, 5), (48, 80), 20, 25.0)
+    c = render_clip(3, clip_rng(0, 3, 6), (48, 80), 20, 25.0)
+    assert a.shape == (20, 48, 80, 3) and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+    assert render_clip(0, clip_rng(0, 0, 0), (33, 41), 4).shape == (4, 33, 41, 3)
+
+
+@pytest.mark.parametrize('label', [-1, 19, 1.0, True, 'zumba'])
+def test_render_rejects_bad_labels(label):
+    with pytest.raises(ValueError, match='label must be an integer class index'):
+        render_clip(label, clip_rng(0, 0, 0))
+
+
+def test_clip_ids_look_like_kinetics():
+    ids = {clip_id(0, label, i) for label in range(19) for i in range(50)}
+    assert len(ids) == 19 * 50
+    for cid in ids:
+        assert re.fullmatch(r'[A-Za-z0-9_-]{11}_\d{6}_\d{6}', cid), cid
+        start, end = (int(v) for v in cid[-13:].split('_'))
+        assert end - start == 10
+
+
+@pytest.fixture(scope='module')
+def small_dataset(tmp_path_factory):
+    out = tmp_path_factory.mktemp('synthetic')
+    result = generate_dataset(out, clips_per_class=2, val_per_class=1,
+                              test_per_class=1, classes=[4, 17],
+                              size=(40, 56), num_frames=24, fps=12.0, seed=3,
+                              workers=1, progress=False)
+    return out, result
+
+
+def test_dataset_layout_and_annotations(small_dataset):
+    out, result = small_dataset
+    assert result['written'] == 8 and result['skipped'] == 0
+    train = (out / 'annotations' / 'dance19_train.txt').read_text().splitlines()
+    assert len(train) == 4
+    for line in train:
+        path, label = line.rsplit(' ', 1)
+        # Kinetics layout: <split>/<class name with spaces>/<id>.mp4
+        split, name, _ = path.split('/')
+        assert split == 'train' and DANCE19_CLASSES[int(label)] == name
+        assert (out / 'videos' / path).is_file()
+    assert {line.rsplit(' ', 1)[1] for line in train} == {'4', '17'}
+    manifest = json.loads((out / 'synthetic_manifest.json').read_text())
+    assert manifest['render']['size'] == [40, 56]
+
+
+def test_videos_are_h264_and_decode_to_the_rendered_frames(small_dataset):
+    out, _ = small_dataset
+    line = (out / 'annotations' / 'dance19_test.txt').read_text().splitlines()[0]
+    path = out / 'videos' / line.rsplit(' ', 1)[0]
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        assert stream.codec_context.name == 'h264'
+        assert float(stream.average_rate) == 12.0
+    reader = decord.VideoReader(str(path))
+    assert len(reader) == 24
+    decoded = reader.get_batch(list(range(24))).asnumpy()
+    assert decoded.shape == (24, 40, 56, 3)
+    label = int(line.rsplit(' ', 1)[1])
+    def error(index):
+        rendered = render_clip(label, clip_rng(3, label, index), (40, 56), 24,
+                               12.0)
+        return np.abs(decoded.astype(int) - rendered).mean()
+    # the first test clip; crf 18 and 4:2:0 chroma keep it close, not exact
+    # (the rendered pixel noise alone has sigma up to 8 grey levels)
+    assert error(2_000_000) < 8
+    assert error(2_000_000) < 0.5 * error(2_000_001)
+
+
+def test_rerun_writes_nothing_and_more_clips_keep_the_old_ones(small_dataset):
+    out, _ = small_dataset
+    videos = sorted((out / 'videos').rglob('*.mp4'))
+    before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in videos}
+    again = generate_dataset(out, clips_per_class=2, val_per_class=1,
+                             test_per_class=1, classes=[4, 17], size=(40, 56),
+                             num_frames=24, fps=12.0, seed=3, progress=False)
+    assert again['written'] == 0 and again['skipped'] == 8
+    assert {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in videos} == before
+
+
+def test_other_settings_in_the_same_folder_are_refused(small_dataset):
+    out, _ = small_dataset
+    with pytest.raises(SyntheticDatasetError, match='other settings'):
+        generate_dataset(out, clips_per_class=2, classes=[4, 17],
+                         size=(64, 64), num_frames=24, fps=12.0, seed=3,
+                         progress=False)
+
+
+def test_same_seed_gives_byte_identical_videos(tmp_path):
+    paths = []
+    for name in ('a', 'b'):
+        generate_dataset(tmp_path / name, clips_per_class=1, val_per_class=0,
+                         test_per_class=0, classes=[12], size=(32, 32),
+                         num_frames=8, seed=1, progress=False)
+        paths.append(next((tmp_path / name / 'videos').rglob('*.mp4')))
+    assert paths[0].read_bytes() == paths[1].read_bytes()
+
+
+def test_widths_decord_misreads_are_refused(tmp_path):
+    with pytest.raises(SyntheticDatasetError, match='decord'):
+        generate_dataset(tmp_path, size=(64, 48), progress=False)
