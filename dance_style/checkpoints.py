@@ -1,14 +1,14 @@
 """``load_from``: local file, model-zoo URL (downloaded once, cached) or none."""
-import os
+import http.client
 import os.path as osp
 import shutil
-import tempfile
 import urllib.error
 import urllib.parse
 import urllib.request
 from typing import Optional
 
 from .errors import DanceStyleError
+from .fileio import atomic_path
 
 # Long enough for a slow mirror to answer, short enough that a machine without
 # network is told so in seconds rather than after the OS's TCP timeout.
@@ -31,21 +31,20 @@ def cache_path_for(url: str) -> str:
 def ensure_cached(url: str, timeout: float = DOWNLOAD_TIMEOUT_S) -> str:
     """Download ``url`` into the torch hub cache unless it is there already.
 
-    Written to a temporary file and renamed, so an interrupted download never
-    leaves a truncated checkpoint that later loads as garbage.
+    Written through :func:`dance_style.fileio.atomic_path`, so an interrupted
+    download never leaves a truncated checkpoint that later loads as garbage.
     Raises DanceStyleError (with the offline fix) when it cannot be fetched.
     """
     target = cache_path_for(url)
     if osp.isfile(target):
         return target
-    os.makedirs(osp.dirname(target), exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(target), suffix='.part')
     try:
-        with os.fdopen(fd, 'wb') as out, urllib.request.urlopen(
-                url, timeout=timeout) as response:
+        with atomic_path(target, suffix='.part') as tmp, \
+                open(tmp, 'wb') as out, \
+                urllib.request.urlopen(url, timeout=timeout) as response:
             shutil.copyfileobj(response, out)
-        os.replace(tmp, target)
-    except (urllib.error.URLError, OSError, ValueError) as error:
+    except (urllib.error.URLError, http.client.HTTPException, OSError,
+            ValueError) as error:  # HTTPException: a cut-off transfer
         reason = getattr(error, 'reason', error)
         raise DanceStyleError(
             f'load_from is a URL that cannot be downloaded here: {url}\n'
@@ -55,9 +54,6 @@ def ensure_cached(url: str, timeout: float = DOWNLOAD_TIMEOUT_S) -> str:
             '(it is then used without network), or pass a local file:\n'
             '    --cfg-options load_from=/path/to/checkpoint.pth\n'
             'or train from scratch: --cfg-options load_from=None') from None
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
     return target
 
 

@@ -13,7 +13,6 @@ asking for more train clips adds clips without changing any existing one.
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
@@ -21,9 +20,10 @@ import numpy as np
 
 from ..classes import DANCE19_CLASSES, NUM_CLASSES
 from ..errors import DanceStyleError
+from ..fileio import write_text_atomic
 from .choreography import check_label
 from .render import _check_size, render_clip
-from .video_writer import file_mode, write_video
+from .video_writer import write_video
 
 SPLITS = ('train', 'val', 'test')
 # First clip index of each split. 1e6 apart: a split may hold up to a million
@@ -77,27 +77,6 @@ def clip_id(seed: int, label: int, index: int) -> str:
     yid = ''.join(_YT_ALPHABET[b % 64] for b in digest[:11])
     start = int.from_bytes(digest[11:14], 'big') % 890    # seconds
     return f'{yid}_{start:06d}_{start + 10:06d}'
-
-
-def _write_text_atomic(path: Path, text: str) -> bool:
-    """Write ``text`` to ``path`` via temp file + rename; leave an identical file
-    untouched (reruns change no mtimes). Returns whether it wrote."""
-    if path.is_file() and path.read_text(encoding='utf-8') == text:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.name}.', suffix='.tmp', dir=path.parent)
-    try:
-        with os.fdopen(fd, 'w', encoding='utf-8', newline='\n') as f:
-            f.write(text)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return True
 
 
 def _normalise_classes(classes: Optional[Iterable[int]]) -> List[int]:
@@ -257,7 +236,7 @@ def generate_dataset(out_dir: Union[str, Path], clips_per_class: int = 30,
     annotations = {}
     for split in SPLITS:
         path = out_dir / 'annotations' / f'dance19_{split}.txt'
-        _write_text_atomic(path, ''.join(line + '\n' for line in lines[split]))
+        write_text_atomic(path, ''.join(line + '\n' for line in lines[split]))
         annotations[split] = str(path)
     manifest = {
         'render': render_params,
@@ -267,6 +246,6 @@ def generate_dataset(out_dir: Union[str, Path], clips_per_class: int = 30,
         'annotations': {s: os.path.relpath(p, out_dir) for s, p in annotations.items()},
         'video_root': 'videos',
     }
-    _write_text_atomic(manifest_path, json.dumps(manifest, indent=2) + '\n')
+    write_text_atomic(manifest_path, json.dumps(manifest, indent=2) + '\n')
     return {'counts': counts, 'annotations': annotations, 'video_root': str(video_root),
             'manifest': str(manifest_path), 'written': len(todo), 'skipped': skipped}

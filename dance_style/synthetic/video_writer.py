@@ -1,11 +1,11 @@
 """Write frames as an H.264 .mp4 with PyAV (its wheels bundle libx264)."""
-import os
-import tempfile
 from fractions import Fraction
 from pathlib import Path
 from typing import Union
 
 import numpy as np
+
+from ..fileio import atomic_path
 
 # x264 settings. crf 18: visually lossless, so the pixel noise and anti-aliased
 # edges survive; GOP 16 frames: a keyframe every clip-length of 16, so random
@@ -14,14 +14,6 @@ import numpy as np
 # byte-identical files on every run.
 X264_OPTIONS = {'crf': '18', 'preset': 'medium', 'threads': '1'}
 GOP = 16
-
-
-def file_mode() -> int:
-    """Permission bits a plainly created file gets (0o666 less the umask);
-    mkstemp's temp files are 0o600, which would make the renamed result private."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def write_video(path: Union[str, Path], frames: np.ndarray, fps: float) -> None:
@@ -53,11 +45,7 @@ def write_video(path: Union[str, Path], frames: np.ndarray, fps: float) -> None:
     # 1001 covers NTSC rates exactly (30000/1001) while 16.0 stays 16/1.
     rate = Fraction(fps).limit_denominator(1001)
 
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f'.{path.stem}.', suffix='.tmp.mp4', dir=path.parent)
-    os.close(fd)
-    try:
+    with atomic_path(path, suffix='.tmp.mp4') as tmp:
         with av.open(tmp, mode='w', format='mp4') as container:
             stream = container.add_stream('libx264', rate=rate, options=dict(X264_OPTIONS))
             stream.width, stream.height = w, h
@@ -71,11 +59,3 @@ def write_video(path: Union[str, Path], frames: np.ndarray, fps: float) -> None:
                     container.mux(packet)
             for packet in stream.encode():   # flush delayed (B-)frames
                 container.mux(packet)
-        os.chmod(tmp, file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
