@@ -13,6 +13,8 @@ import torch.distributed as dist
 from mmaction.registry import MODEL_WRAPPERS
 from mmengine.model import MMDistributedDataParallel
 
+from .errors import DanceStyleError
+
 
 @MODEL_WRAPPERS.register_module()
 class CPUDistributedDataParallel(MMDistributedDataParallel):
@@ -35,6 +37,21 @@ def needs_cpu_setup(launcher: str) -> bool:
 def setup_cpu_distributed(cfg) -> None:
     """Start a gloo process group from torchrun's environment and make the
     Runner use the CPU-safe wrapper; the Runner then skips ``init_dist``."""
+    launcher = cfg.get('launcher')
+    if launcher != 'pytorch':
+        raise DanceStyleError(
+            f'--launcher {launcher} without a GPU: CPU training runs several '
+            'processes only through torchrun, e.g.\n'
+            '    torchrun --nproc_per_node=2 tools/train.py CONFIG '
+            '--launcher pytorch')
+    missing = [v for v in ('RANK', 'WORLD_SIZE', 'MASTER_ADDR', 'MASTER_PORT')
+               if v not in os.environ]
+    if missing:
+        raise DanceStyleError(
+            f'--launcher pytorch, but {", ".join(missing)} is not set: start '
+            'the processes with torchrun, e.g.\n'
+            '    torchrun --nproc_per_node=2 tools/train.py CONFIG '
+            '--launcher pytorch\nor leave --launcher out for one process.')
     if not dist.is_initialized():
         dist.init_process_group(
             backend='gloo',

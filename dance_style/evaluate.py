@@ -7,6 +7,7 @@ from typing import Dict, Optional
 from mmengine.config import Config
 
 from .errors import DanceStyleError
+from .fileio import write_text_atomic
 from .train import build_runner
 
 # The AccMetric keys that tools/test.py prints, with their display names.
@@ -51,8 +52,8 @@ def test(cfg: Config) -> Dict[str, float]:
     os.makedirs(cfg.work_dir, exist_ok=True)
     runner = build_runner(cfg)
     metrics = {k: float(v) for k, v in runner.test().items()}
-    with open(osp.join(cfg.work_dir, 'test_metrics.json'), 'w') as handle:
-        json.dump(metrics, handle, indent=2)
+    write_text_atomic(osp.join(cfg.work_dir, 'test_metrics.json'),
+                      json.dumps(metrics, indent=2) + '\n')
     return metrics
 
 

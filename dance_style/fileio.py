@@ -1,7 +1,8 @@
 """Atomic file writes: a file appears under its final name only when complete.
 
-Every writer of this project (videos, annotation lists, manifests, downloaded
-checkpoints) goes through :func:`atomic_path`, so a run killed at any moment
+Every file this project writes itself (videos, annotation lists, manifests,
+reports, downloaded checkpoints) goes through :func:`atomic_path` (mmengine
+writes the checkpoints and logs), so a run killed at any moment
 (SIGKILL included) leaves either the old file or the new one, never half of
 one; a rerun then sees exactly which outputs are finished.
 """

@@ -1,5 +1,6 @@
 """Per-class accuracy table and confusion-matrix picture for ``tools/test.py``."""
 import csv
+import io
 import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
@@ -11,6 +12,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import MMLogger
 
 from .classes import DANCE19_CLASSES
+from .fileio import atomic_path, write_text_atomic
 
 
 @METRICS.register_module()
@@ -102,18 +104,20 @@ def write_report(matrix: np.ndarray, rows: list, class_names: Sequence[str],
         acc = '-' if r['clips'] == 0 else f"{100 * r['accuracy']:.1f}"
         lines.append(f"| {r['label']} | {r['name']} | {r['clips']} | "
                      f"{r['correct']} | {acc} |")
-    with open(md_path, 'w', encoding='utf-8') as handle:
-        handle.write('\n'.join(lines) + '\n')
-    with open(csv_path, 'w', newline='', encoding='utf-8') as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_text_atomic(md_path, '\n'.join(lines) + '\n')
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]),
+                            lineterminator='\n')
+    writer.writeheader()
+    writer.writerows(rows)
+    write_text_atomic(csv_path, buffer.getvalue())
     names = [r['name'] for r in rows]
-    with open(cm_csv_path, 'w', newline='', encoding='utf-8') as handle:
-        writer = csv.writer(handle)
-        writer.writerow(['true \\ predicted'] + names)
-        for name, counts in zip(names, matrix):
-            writer.writerow([name] + [int(c) for c in counts])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator='\n')
+    writer.writerow(['true \\ predicted'] + names)
+    for name, counts in zip(names, matrix):
+        writer.writerow([name] + [int(c) for c in counts])
+    write_text_atomic(cm_csv_path, buffer.getvalue())
     plot_confusion_matrix(matrix, names, png_path)
     return [md_path, csv_path, cm_csv_path, png_path]
 
@@ -139,5 +143,6 @@ def plot_confusion_matrix(matrix: np.ndarray, names: Sequence[str],
     plt.setp(ax.get_xticklabels(), rotation=90, ha='center', va='bottom',
              rotation_mode='default')
     ax.set_title('Confusion matrix (% of each true class)', pad=12)
-    fig.savefig(path, dpi=90, bbox_inches='tight')
+    with atomic_path(path, suffix='.tmp.png') as tmp:
+        fig.savefig(tmp, dpi=90, bbox_inches='tight', format='png')
     plt.close(fig)

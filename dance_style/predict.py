@@ -10,7 +10,12 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     """Build the model of ``config`` and load ``checkpoint`` (weights_only,
     through dance_style.compat's allow-list)."""
     import dance_style  # noqa: F401  compat before mmaction
+    import torch
     from mmaction.apis import init_recognizer
+    if str(device).startswith('cuda') and not torch.cuda.is_available():
+        raise DanceStyleError(
+            f'--device {device}, but torch sees no CUDA GPU here; use '
+            '--device cpu')
     if not osp.isfile(checkpoint):
         raise DanceStyleError(
             f'checkpoint not found: {checkpoint}\n'

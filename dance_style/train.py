@@ -1,9 +1,11 @@
 """``train(cfg)``: the one training entry point (CLI, tests, sweep)."""
 import os
 import os.path as osp
+import sys
 from typing import Dict, Optional
 
 from mmengine.config import Config
+from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .checkpoints import resolve_load_from
 from .distributed import needs_cpu_setup, setup_cpu_distributed
@@ -28,13 +30,16 @@ def apply_train_args(cfg: Config,
                      seed: Optional[int] = None,
                      deterministic: bool = False,
                      no_validate: bool = False,
+                     auto_scale_lr: bool = False,
                      cfg_options: Optional[dict] = None,
                      launcher: str = 'none') -> Config:
     """Merge command-line choices into a config, as mmaction2's train.py.
 
     Precedence: ``--cfg-options`` last (they win), then the flags, then the
-    file. ``resume`` is ``'auto'`` (latest checkpoint in the work dir) or a
-    checkpoint path.
+    file. ``resume`` is ``'auto'`` (latest checkpoint in the work dir; a new
+    run, with ``load_from`` kept, when there is none) or a checkpoint path.
+    ``auto_scale_lr`` scales the learning rate linearly from
+    ``auto_scale_lr.base_batch_size`` to the actual total batch.
     """
     cfg.launcher = launcher
     if work_dir is not None:
@@ -44,6 +49,11 @@ def apply_train_args(cfg: Config,
         cfg.work_dir = osp.join('work_dirs',
                                 osp.splitext(osp.basename(config_path))[0])
     if amp:
+        import torch
+        if not torch.cuda.is_available():
+            raise DanceStyleError(
+                '--amp needs a CUDA GPU (mmengine\'s AmpOptimWrapper); this '
+                'machine has none. Leave --amp out to train in float32.')
         wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise DanceStyleError(
@@ -52,8 +62,16 @@ def apply_train_args(cfg: Config,
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = None
+        latest = find_latest_checkpoint(cfg.work_dir) \
+            if osp.isdir(cfg.work_dir) else None
+        if latest is None:
+            # mmengine would start from scratch and drop load_from (the
+            # Kinetics-400 weights) without a word
+            print(f'--resume: no checkpoint in {cfg.work_dir} yet; starting a '
+                  'new run (load_from kept)', file=sys.stderr)
+        else:
+            cfg.resume = True
+            cfg.load_from = latest
     elif resume is not None:
         cfg.resume = True
         cfg.load_from = resume
@@ -66,6 +84,12 @@ def apply_train_args(cfg: Config,
     if deterministic:
         randomness['deterministic'] = True
     cfg.randomness = randomness
+    if auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
+            raise DanceStyleError(
+                '--auto-scale-lr needs auto_scale_lr.base_batch_size in the '
+                'config (the batch its lr was tuned for)')
+        cfg.auto_scale_lr.enable = True
     if no_validate:
         cfg.val_cfg = None
         cfg.val_dataloader = None
@@ -77,8 +101,6 @@ def apply_train_args(cfg: Config,
 
 def preflight(cfg: Config) -> None:
     """Fail before the (slow) Runner build on what we can check cheaply."""
-    if cfg.get('resume') and cfg.get('load_from') is None:
-        return  # auto-resume: mmengine finds the latest checkpoint itself
     if cfg.get('resume') and not osp.isfile(str(cfg.load_from)):
         raise DanceStyleError(
             f'--resume checkpoint not found: {cfg.load_from}\n'

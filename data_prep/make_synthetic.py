@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from dance_style.classes import DANCE19_CLASSES, NUM_CLASSES, label_of  # noqa: E402
 from dance_style.cli import run_cli  # noqa: E402
 from dance_style.errors import DanceStyleError  # noqa: E402
-from dance_style.synthetic import generate_dataset  # noqa: E402
+from dance_style.synthetic import describe, generate_dataset  # noqa: E402
 
 
 def parse_classes(text):
@@ -81,6 +81,8 @@ def build_parser():
                    help='parallel render processes; each spawned one first pays the package '
                         'import (a few s), so 2+ only pays off for hundreds of clips (default: %(default)s)')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
+    p.add_argument('--describe', action='store_true',
+                   help='print the choreography that defines each class and exit')
     return p
 
 
@@ -100,6 +102,10 @@ def format_table(counts):
 
 def main(argv=None):
     args = build_parser().parse_args(argv)
+    if args.describe:
+        for label, name in enumerate(DANCE19_CLASSES):
+            print(f'{label:>2} {name:<22} {describe(label)}')
+        return 0
     try:
         result = generate_dataset(
             args.out, clips_per_class=args.clips_per_class, val_per_class=args.val_per_class,

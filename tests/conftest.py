@@ -26,7 +26,11 @@ def run_tool(*args, check=True, timeout=900, env=None):
     """Run ``python tools/<args>`` from the repo root; returns the
     CompletedProcess with text stdout/stderr."""
     full_env = dict(os.environ)
-    full_env.update(env or {})
+    for key, value in (env or {}).items():  # None removes a variable
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
     full_env.setdefault('PYTHONUNBUFFERED', '1')
     proc = subprocess.run(
         [sys.executable, *map(str, args)], cwd=REPO, capture_output=True,

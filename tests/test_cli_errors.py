@@ -64,3 +64,13 @@ def test_synthetic_generator_bad_class_and_size(tmp_path):
                     '--size', '64x48', check=False)
     assert_clear_error(proc, 'decord', 'e.g. 56 or 64')
     assert not any(tmp_path.rglob('*.mp4'))  # refused before writing
+
+
+def test_launcher_without_torchrun(easy_dataset, tmp_path):
+    # run_tool passes this process's environment: make sure no launcher
+    # variables leak in from an outer torchrun
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
+                    '--launcher', 'pytorch', '--cfg-options',
+                    *data_options(easy_dataset), check=False,
+                    env={'RANK': None, 'WORLD_SIZE': None})
+    assert_clear_error(proc, 'RANK, WORLD_SIZE', 'torchrun --nproc_per_node=2')

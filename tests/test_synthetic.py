@@ -165,7 +165,7 @@ def test_videos_are_h264_and_decode_to_the_rendered_frames(small_dataset):
     assert error(2_000_000) < 0.5 * error(2_000_001)
 
 
-def test_rerun_writes_nothing_and_more_clips_keep_the_old_ones(small_dataset):
+def test_rerun_writes_nothing(small_dataset):
     out, _ = small_dataset
     videos = sorted((out / 'videos').rglob('*.mp4'))
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in videos}

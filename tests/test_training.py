@@ -15,8 +15,8 @@ def test_training_writes_checkpoints_and_validates(trained_run):
     work_dir = Path(trained_run['work_dir'])
     epochs = sorted(int(p.stem.split('_')[1])
                     for p in work_dir.glob('epoch_*.pth'))
-    # one per epoch, the last 3 kept (max_keep_ckpts)
-    assert epochs == [TINY_EPOCHS - 2, TINY_EPOCHS - 1, TINY_EPOCHS]
+    # one per epoch, only the last kept (the demo's max_keep_ckpts=1)
+    assert epochs == [TINY_EPOCHS]
     assert list(work_dir.glob('best_acc_top1_epoch_*.pth'))
     assert 'last validation:' in trained_run['stdout']
 
@@ -30,10 +30,9 @@ def test_trained_model_beats_chance_on_held_out_clips(trained_run, tmp_path):
     top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
     assert re.search(r'top-5:\s+[\d.]+ %', proc.stdout)
     assert re.search(r'mean class accuracy:\s+[\d.]+ %', proc.stdout)
-    # 24 held-out clips of 3 classes: chance is 33 %. The run reaches
-    # well above (see the docstring of the module's report); 2x chance
-    # leaves room for CPU nondeterminism without passing a model that
-    # learned nothing.
+    # 24 held-out clips of 3 classes: chance is 33 %. The run reaches 90-100 %
+    # here; 2x chance leaves room for CPU nondeterminism without passing a
+    # model that learned nothing.
     assert top1 >= 2 * 100 * CHANCE, proc.stdout
     metrics = json.loads((tmp_path / 'test_metrics.json').read_text())
     assert abs(100 * metrics['acc/top1'] - top1) < 0.01
@@ -89,6 +88,7 @@ def test_predict_top_k_and_bad_files(trained_run, tmp_path):
     assert len(good) == 3
     assert good[0]['probability'] >= good[1]['probability'] >= \
         good[2]['probability']
-    assert abs(sum(p['probability'] for p in good)) <= 1.0 + 1e-5
+    # the model learned the 3 trained styles: they take the top 3 places
+    assert {p['label'] for p in good} == set(EASY_CLASSES)
     assert 'cannot decode' in results[1]['error']
     assert results[2]['error'] == 'file not found'

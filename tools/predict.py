@@ -12,6 +12,13 @@ from dance_style.predict import (format_predictions, load_recognizer,
 from dance_style.train import load_config
 
 
+def positive_int(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be 1 or more, got {value}')
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Top-k dance styles of one or more videos.')
@@ -20,8 +27,8 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint (.pth)')
     parser.add_argument('videos', nargs='+', metavar='VIDEO',
                         help='video files (any length, size, frame rate)')
-    parser.add_argument('--top-k', type=int, default=5,
-                        help='how many styles to list per video')
+    parser.add_argument('--top-k', type=positive_int, default=5,
+                        help='how many styles to list per video (1..19)')
     parser.add_argument('--json', action='store_true',
                         help='print JSON instead of text')
     parser.add_argument('--device', default='cpu',

@@ -35,7 +35,10 @@ echo "== 2/4 train I3D R50 NonLocal from scratch ($config)"
 "$python" tools/train.py "$config" --work-dir "$work_dir" \
     --cfg-options "${data_options[@]}" ${TRAIN_OPTIONS:-}
 
-checkpoint=$(ls -t "$work_dir"/best_*.pth 2>/dev/null | head -n 1)
+# the best by validation top-1, or the last one when training ran without
+# validation (|| true: under pipefail a glob that matches nothing would stop
+# the script here)
+checkpoint=$(ls -t "$work_dir"/best_*.pth 2>/dev/null | head -n 1 || true)
 if [ -z "$checkpoint" ]; then
     checkpoint=$(cat "$work_dir/last_checkpoint")
 fi

@@ -35,6 +35,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--no-validate', action='store_true',
         help='skip validation during training')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the learning rate linearly from the config\'s '
+        'auto_scale_lr.base_batch_size (64 = mmaction2\'s 8 GPUs x 8 clips) '
+        'to the actual total batch')
     parser.add_argument('--seed', type=int, default=None,
                         help='random seed (overrides randomness.seed)')
     parser.add_argument(
@@ -65,7 +70,8 @@ def main(argv=None):
     cfg = apply_train_args(
         cfg, args.config, work_dir=args.work_dir, resume=args.resume,
         amp=args.amp, seed=args.seed, deterministic=args.deterministic,
-        no_validate=args.no_validate, cfg_options=args.cfg_options,
+        no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
+        cfg_options=args.cfg_options,
         launcher=args.launcher)
     metrics = train(cfg)
     if metrics:

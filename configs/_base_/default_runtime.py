@@ -23,7 +23,7 @@ default_hooks = dict(
 custom_hooks = [dict(type='ProgressBarHook')]
 
 env_cfg = dict(
-    cudnn_benchmark=False,  # mmaction2's default; see docs/performance.md
+    cudnn_benchmark=False,  # mmaction2's default
     mp_cfg=dict(mp_start_method='fork', opencv_num_threads=0),
     dist_cfg=dict(backend='nccl'))
 

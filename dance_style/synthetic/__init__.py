@@ -2,13 +2,14 @@
 
 The repo's embedded default dataset. ``render_clip`` draws one clip,
 ``write_video`` stores it as H.264, ``generate_dataset`` writes a whole
-Kinetics-style dataset with mmaction2 annotation files. PyAV is imported only
-when a video is written, so importing this package stays cheap.
+Kinetics-style dataset with mmaction2 annotation files. (Importing it imports
+``dance_style``, which loads torch and mmaction: about 3 s, paid once per
+worker process.)
 """
 from .choreography import CHOREOGRAPHIES, describe
 from .dataset import clip_id, clip_rng, generate_dataset
 from .render import render_clip
-from .video_writer import write_video
+from ..video import write_video
 
 __all__ = ['CHOREOGRAPHIES', 'clip_id', 'clip_rng', 'describe',
            'generate_dataset', 'render_clip', 'write_video']

@@ -23,7 +23,7 @@ from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from .choreography import check_label
 from .render import _check_size, render_clip
-from .video_writer import write_video
+from ..video import DECORD_BAD_WIDTHS, write_video
 
 SPLITS = ('train', 'val', 'test')
 # First clip index of each split. 1e6 apart: a split may hold up to a million
@@ -34,10 +34,6 @@ MAX_PER_SPLIT = 1_000_000
 # to mix clips of two generator versions in one folder.
 GENERATOR_VERSION = 1
 MANIFEST = 'synthetic_manifest.json'
-# Encoded widths (px, after odd sizes are padded to even) that decord 0.6.0,
-# mmaction2's video reader, decodes as 4-channel garbage or fails on. Measured
-# for every even width 2..698 at heights 32 and 64; all others read back fine.
-DECORD_BAD_WIDTHS = (2, 4, 6, 8, 12, 16, 24, 48, 72)
 _YT_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
 

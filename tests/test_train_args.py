@@ -1,0 +1,51 @@
+"""How tools/train.py's flags change a config (no training here)."""
+import pytest
+import torch
+from mmengine.config import Config
+
+from dance_style.errors import DanceStyleError
+from dance_style.train import apply_train_args
+
+CONFIG = 'configs/i3d_nl_dance.py'
+
+
+def args(tmp_path, **kwargs):
+    cfg = Config.fromfile(CONFIG)
+    return apply_train_args(cfg, CONFIG, work_dir=str(tmp_path), **kwargs)
+
+
+def test_resume_without_a_checkpoint_keeps_load_from(tmp_path, capsys):
+    cfg = args(tmp_path, resume='auto')
+    assert not cfg.resume
+    assert 'kinetics400' in cfg.load_from  # the K400 weights still load
+    assert 'no checkpoint' in capsys.readouterr().err
+
+
+def test_resume_picks_the_latest_checkpoint(tmp_path):
+    (tmp_path / 'epoch_3.pth').write_bytes(b'')
+    (tmp_path / 'last_checkpoint').write_text(str(tmp_path / 'epoch_3.pth'))
+    cfg = args(tmp_path, resume='auto')
+    assert cfg.resume and cfg.load_from == str(tmp_path / 'epoch_3.pth')
+
+
+def test_seed_and_default_randomness(tmp_path):
+    assert args(tmp_path).randomness == {'seed': None}
+    assert args(tmp_path, seed=3, deterministic=True).randomness == {
+        'seed': 3, 'deterministic': True}
+
+
+def test_auto_scale_lr_and_no_validate(tmp_path):
+    cfg = args(tmp_path, auto_scale_lr=True, no_validate=True)
+    assert cfg.auto_scale_lr == {'enable': True, 'base_batch_size': 64}
+    assert cfg.val_cfg is None and cfg.val_dataloader is None
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU path')
+def test_amp_without_gpu_is_a_clear_error(tmp_path):
+    with pytest.raises(DanceStyleError, match='needs a CUDA GPU'):
+        args(tmp_path, amp=True)
+
+
+def test_cfg_options_win(tmp_path):
+    cfg = args(tmp_path, seed=1, cfg_options={'randomness.seed': 5})
+    assert cfg.randomness.seed == 5
