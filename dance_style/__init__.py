@@ -10,7 +10,7 @@ from . import compat
 compat.apply()
 
 # Registration happens on import; these must come after compat.apply().
-from . import datasets, distributed, hooks, metrics  # noqa: E402,F401
+from . import datasets, distributed, hooks, metrics, transforms  # noqa: E402,F401
 from .classes import DANCE19_CLASSES, NUM_CLASSES  # noqa: E402
 from .errors import DanceStyleError  # noqa: E402
 

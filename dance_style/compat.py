@@ -27,6 +27,10 @@ Each fix is idempotent and is covered by ``tests/test_compat.py``.
    zero_init_residual: loss 2.65 and chance-level validation after 900
    iterations; with the fix, 66 % validation top-1 after 1,000). We restore the NonLocal init after ResNet3d's. Checkpoints and
    ImageNet inflation overwrite or skip this path and are unaffected.
+5. mmaction2's ``ColorJitter.adjust_hue`` adds a negative int to a uint8
+   array, which numpy >= 2 refuses (``OverflowError: Python integer -10 out
+   of bounds for uint8``) whenever the drawn hue shift is negative, i.e.
+   half the time. We compute the shift in int16, as the function meant.
 """
 import importlib.abc
 import importlib.util
@@ -225,6 +229,33 @@ def fix_resnet3d_scratch_init() -> bool:
     return True
 
 
+# ----------------------------------------------------------------------------
+# 5. ColorJitter's hue shift under numpy 2
+
+
+def _adjust_hue(img, factor):
+    """mmaction2's ``ColorJitter.adjust_hue`` with the arithmetic in int16:
+    OpenCV's 8-bit hue runs 0..179, shifted by ``int(factor * 255)`` and
+    wrapped, exactly as upstream intended."""
+    import cv2
+    import numpy as np
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    hsv = cv2.cvtColor(img, cv2.COLOR_RGB2HSV)
+    offset = int(factor * 255)
+    hsv[..., 0] = ((hsv[..., 0].astype(np.int16) + offset) % 180).astype(
+        np.uint8)
+    return cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB).astype(np.float32)
+
+
+def fix_color_jitter_hue() -> bool:
+    """Replace ``ColorJitter.adjust_hue`` with :func:`_adjust_hue`."""
+    from mmaction.datasets.transforms.processing import ColorJitter
+    if ColorJitter.adjust_hue is _adjust_hue:
+        return False
+    ColorJitter.adjust_hue = staticmethod(_adjust_hue)
+    return True
+
+
 def quiet_known_warnings() -> None:
     """mmcv-lite warns at import that ``MultiScaleDeformableAttention`` (a
     compiled op) is missing; I3D never uses it (FACTS 2.8)."""
@@ -242,4 +273,5 @@ def apply() -> None:
     install_drn_stub()
     allow_mmengine_checkpoints()
     fix_resnet3d_scratch_init()
+    fix_color_jitter_hue()
     _APPLIED = True

@@ -10,11 +10,11 @@ from .errors import DanceStyleError
 
 # How the user creates the files this dataset reads; quoted in error messages.
 HOW_TO_MAKE_DATA = (
-    'Generate the embedded synthetic dataset with\n'
-    '    python data_prep/make_synthetic.py --out data/synthetic\n'
-    'and point the config at it (configs/demo/i3d_nl_dance_synthetic.py '
-    'does), or pass --cfg-options with the right '
-    'train_dataloader.dataset.ann_file / data_prefix.video.')
+    'Build the dataset from Kinetics-700-2020 and/or Let\'s Dance with\n'
+    '    python data_prep/build_dataset.py --kinetics-root K700_DIR '
+    '--letsdance-root LETSDANCE_DIR --out data/dance19\n'
+    'or run the demo on synthetic data (make demo), or pass --cfg-options '
+    'with the right train_dataloader.dataset.ann_file / data_prefix.video.')
 
 
 @DATASETS.register_module()

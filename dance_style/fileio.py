@@ -57,3 +57,20 @@ def write_text_atomic(path: Union[str, Path], text: str) -> bool:
         with open(tmp, 'w', encoding='utf-8', newline='\n') as handle:
             handle.write(text)
     return True
+
+
+def remove_stale_temp_files(folder: Union[str, Path]) -> int:
+    """Delete the temp files :func:`atomic_path` leaves behind when a run is
+    killed with SIGKILL (nothing can clean up after that signal). Call it at
+    the start of a stage, for a folder only that stage writes. Returns how
+    many were removed."""
+    removed = 0
+    folder = Path(folder)
+    if not folder.is_dir():
+        return 0
+    for path in folder.rglob('.*'):
+        name = path.name
+        if path.is_file() and ('.tmp' in name or name.endswith('.part')):
+            path.unlink()
+            removed += 1
+    return removed

@@ -1,10 +1,16 @@
 """Generate the synthetic dance dataset: 19 classes that differ by motion only.
 
-Writes Kinetics-style videos and mmaction2 annotation lists; re-running skips
-finished clips, so it is cheap to call before every demo run.
+Three formats. ``mmaction`` (default): a ready dataset, Kinetics-style
+videos plus mmaction2 annotation lists. ``kinetics`` and ``letsdance``:
+miniature *source* downloads in the real on-disk formats (Kinetics-700-2020
+CSVs + clips in one of three layouts; Let's Dance JPEG frames), broken on
+purpose as real downloads are, for data_prep/build_dataset.py. Re-running
+skips finished clips.
 
     python data_prep/make_synthetic.py                       # 30/5/5 clips per class
     python data_prep/make_synthetic.py --classes 12,17,"tap dancing" --size 64x96
+    python data_prep/make_synthetic.py --format kinetics --layout underscores --out data/raw/k700
+    python data_prep/make_synthetic.py --format letsdance --out data/raw/letsdance
 """
 import argparse
 import sys
@@ -18,6 +24,8 @@ from dance_style.classes import DANCE19_CLASSES, NUM_CLASSES, label_of  # noqa: 
 from dance_style.cli import run_cli  # noqa: E402
 from dance_style.errors import DanceStyleError  # noqa: E402
 from dance_style.synthetic import describe, generate_dataset  # noqa: E402
+from dance_style.synthetic.sources import (KINETICS_LAYOUTS, LETSDANCE_MOTION,  # noqa: E402
+                                           write_kinetics_tree, write_letsdance_tree)
 
 
 def parse_classes(text):
@@ -81,6 +89,20 @@ def build_parser():
                    help='parallel render processes; each spawned one first pays the package '
                         'import (a few s), so 2+ only pays off for hundreds of clips (default: %(default)s)')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
+    p.add_argument('--format', choices=('mmaction', 'kinetics', 'letsdance'),
+                   default='mmaction',
+                   help='mmaction: ready dataset + lists; kinetics / letsdance: a miniature '
+                        'source download for data_prep/build_dataset.py (default: %(default)s)')
+    p.add_argument('--layout', choices=KINETICS_LAYOUTS, default='spaces',
+                   help='kinetics format: folders train/<label with spaces>/ (official), '
+                        'videos_train/<label_with_underscores>/ (mmaction2) or flat '
+                        '(default: %(default)s)')
+    p.add_argument('--clean', action='store_true',
+                   help='kinetics / letsdance formats: no missing, corrupt or too-short '
+                        'clips, no malformed CSV rows')
+    p.add_argument('--seconds', type=float, default=10.0,
+                   help="letsdance format: clip length; frames at 24/25/30 fps "
+                        '(default: %(default)s, as the real clips)')
     p.add_argument('--describe', action='store_true',
                    help='print the choreography that defines each class and exit')
     return p
@@ -100,6 +122,36 @@ def format_table(counts):
     return '\n'.join(rows)
 
 
+def write_kinetics(args):
+    result = write_kinetics_tree(
+        args.out, layout=args.layout, clips_per_class=args.clips_per_class,
+        val_per_class=args.val_per_class, classes=parse_classes(args.classes),
+        size=parse_size(args.size), num_frames=args.frames, fps=args.fps, seed=args.seed,
+        broken=not args.clean, workers=args.workers, progress=not args.no_progress)
+    expected = result['expected']
+    totals = {k: sum(e[k] for e in expected.values()) for k in next(iter(expected.values()))}
+    print(f'Kinetics-700-2020 miniature ({args.layout} layout) in {args.out}: '
+          + ', '.join(f'{k} {v}' for k, v in totals.items())
+          + f' dance clips; {result["malformed_rows"]} malformed and '
+          f'{result["duplicate_rows"]} duplicated CSV rows')
+    return 0
+
+
+def write_letsdance(args):
+    classes = dict(LETSDANCE_MOTION)
+    if args.classes:
+        keep = set(parse_classes(args.classes) or range(NUM_CLASSES))
+        classes = {k: v for k, v in classes.items() if v in keep}
+    result = write_letsdance_tree(
+        args.out, clips_per_class=args.clips_per_class, classes=classes,
+        size=parse_size(args.size), seconds=args.seconds, seed=args.seed,
+        broken=not args.clean, workers=args.workers, progress=not args.no_progress)
+    corrupt = sum(e['corrupt'] for e in result['expected'].values())
+    print(f"Let's Dance miniature in {args.out}: {len(classes)} classes x "
+          f'{args.clips_per_class} clips of {args.seconds:g} s, {corrupt} damaged on purpose')
+    return 0
+
+
 def main(argv=None):
     args = build_parser().parse_args(argv)
     if args.describe:
@@ -107,6 +159,10 @@ def main(argv=None):
             print(f'{label:>2} {name:<22} {describe(label)}')
         return 0
     try:
+        if args.format == 'kinetics':
+            return write_kinetics(args)
+        if args.format == 'letsdance':
+            return write_letsdance(args)
         result = generate_dataset(
             args.out, clips_per_class=args.clips_per_class, val_per_class=args.val_per_class,
             test_per_class=args.test_per_class, classes=parse_classes(args.classes),

@@ -49,7 +49,7 @@ def data_options(data_dir: Path):
         words += [
             f'{split}_dataloader.dataset.ann_file='
             f'{data_dir}/annotations/dance19_{split}.txt',
-            f'{split}_dataloader.dataset.data_prefix.video={data_dir}/videos',
+            f'{split}_dataloader.dataset.data_prefix.video={data_dir}',
         ]
     return words
 

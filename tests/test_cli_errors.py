@@ -15,7 +15,7 @@ def test_missing_dataset_folder(tmp_path):
                     '--cfg-options', *data_options(tmp_path / 'no data'),
                     check=False)
     assert_clear_error(proc, 'annotation file not found',
-                       'python data_prep/make_synthetic.py')
+                       'python data_prep/build_dataset.py')
 
 
 def test_label_outside_range(easy_dataset, tmp_path):

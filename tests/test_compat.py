@@ -236,3 +236,37 @@ def test_weights_from_a_checkpoint_are_not_touched_by_the_fix(tmp_path):
     assert len(weights) == 5
     assert all(torch.all(w == 0.5) for w in weights)
     assert compat.fix_resnet3d_scratch_init() is False  # applied once
+
+
+# ---- 5. ColorJitter's hue shift under numpy 2 ---------------------------------
+
+HUE_CHECK = """
+    import numpy as np
+    from mmaction.datasets.transforms.processing import ColorJitter
+    img = np.full((4, 4, 3), (200, 40, 40), np.float32)  # red: hue 0
+    out = ColorJitter.adjust_hue(img, -0.04)              # offset -10
+    print(out.shape, out.dtype)
+"""
+
+
+def test_negative_hue_shift_crashes_without_the_fix():
+    proc = python("""
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            'compat_only', 'dance_style/compat.py')
+        compat_only = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(compat_only)
+        compat_only.install_drn_stub()
+    """ + textwrap.dedent(HUE_CHECK).replace('\n', '\n        '))
+    assert proc.returncode != 0
+    assert 'out of bounds for uint8' in proc.stderr
+
+
+def test_negative_hue_shift_wraps_with_the_fix():
+    import cv2
+    import numpy as np
+    from mmaction.datasets.transforms.processing import ColorJitter
+    img = np.full((4, 4, 3), (200, 40, 40), np.float32)
+    out = ColorJitter.adjust_hue(img, -0.04)
+    hue = cv2.cvtColor(out.astype(np.uint8), cv2.COLOR_RGB2HSV)[0, 0, 0]
+    assert hue == 170  # 0 - 10 wrapped round OpenCV's 0..179 hue circle

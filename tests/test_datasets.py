@@ -50,7 +50,7 @@ def test_missing_annotation_file_says_how_to_make_it(tmp_path):
     with pytest.raises(DanceStyleError, match='annotation file not found'
                        ) as info:
         build(tmp_path / 'nope.txt', tmp_path)
-    assert 'make_synthetic.py' in str(info.value)
+    assert 'data_prep/build_dataset.py' in str(info.value)
 
 
 def test_missing_video_folder(tmp_path):

@@ -134,9 +134,10 @@ def test_dataset_layout_and_annotations(small_dataset):
     for line in train:
         path, label = line.rsplit(' ', 1)
         # Kinetics layout: <split>/<class name with spaces>/<id>.mp4
-        split, name, _ = path.split('/')
-        assert split == 'train' and DANCE19_CLASSES[int(label)] == name
-        assert (out / 'videos' / path).is_file()
+        videos, split, name, _ = path.split('/')
+        assert videos == 'videos' and split == 'train'
+        assert DANCE19_CLASSES[int(label)] == name
+        assert (out / path).is_file()
     assert {line.rsplit(' ', 1)[1] for line in train} == {'4', '17'}
     manifest = json.loads((out / 'synthetic_manifest.json').read_text())
     assert manifest['render']['size'] == [40, 56]
@@ -145,7 +146,7 @@ def test_dataset_layout_and_annotations(small_dataset):
 def test_videos_are_h264_and_decode_to_the_rendered_frames(small_dataset):
     out, _ = small_dataset
     line = (out / 'annotations' / 'dance19_test.txt').read_text().splitlines()[0]
-    path = out / 'videos' / line.rsplit(' ', 1)[0]
+    path = out / line.rsplit(' ', 1)[0]
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert stream.codec_context.name == 'h264'

@@ -73,7 +73,7 @@ def test_predict_top_k_and_bad_files(trained_run, tmp_path):
     data = Path(trained_run['data'])
     line = (data / 'annotations' / 'dance19_test.txt').read_text(
     ).splitlines()[0]
-    video = data / 'videos' / line.rsplit(None, 1)[0]
+    video = data / line.rsplit(None, 1)[0]
     corrupt = tmp_path / 'corrupt clip.mp4'
     corrupt.write_bytes(b'\x00' * 1000)
     missing = tmp_path / 'missing.mp4'

@@ -1,18 +1,23 @@
 #!/usr/bin/env bash
-# The main job on the embedded synthetic dataset, start to end:
-# data -> tools/train.py -> tools/test.py -> tools/predict.py on a held-out
-# clip. Run through `make demo` (which first builds .venv), or directly with
-# the environment active. Knobs (environment variables):
-#   CLIPS_PER_CLASS  training clips per class   (default 40)
-#   VAL_PER_CLASS, TEST_PER_CLASS               (default 5 each)
-#   DATA_DIR         synthetic dataset folder   (default data/synthetic)
-#   WORK_DIR         output folder              (default work_dirs/demo)
-#   TRAIN_OPTIONS    extra config overrides for training, e.g. "train_cfg.max_epochs=2"
+# The main job on the embedded synthetic dataset, start to end, through the
+# real data path: synthetic Kinetics-700-2020 and Let's Dance downloads ->
+# data_prep/build_dataset.py -> tools/train.py -> tools/test.py ->
+# tools/predict.py on a held-out clip. Run through `make demo` (which first
+# builds .venv), or directly with the environment active. Knobs
+# (environment variables):
+#   CLIPS_PER_CLASS  Kinetics train.csv clips per class      (default 48)
+#   VAL_PER_CLASS    Kinetics validate.csv clips per class   (default 4)
+#   LETSDANCE_CLIPS  Let's Dance clips per class             (default 6)
+#   RAW_DIR          synthetic downloads  (default data/synthetic_raw)
+#   DATA_DIR         built dataset        (default data/synthetic_dance19)
+#   WORK_DIR         outputs              (default work_dirs/demo)
+#   TRAIN_OPTIONS    extra config overrides, e.g. "train_cfg.max_epochs=2"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 python=${PYTHON:-python}
 config=configs/demo/i3d_nl_dance_synthetic.py
-data=${DATA_DIR:-data/synthetic}
+raw=${RAW_DIR:-data/synthetic_raw}
+data=${DATA_DIR:-data/synthetic_dance19}
 work_dir=${WORK_DIR:-work_dirs/demo}
 start=$(date +%s)
 
@@ -21,16 +26,28 @@ data_options=()
 for split in train val test; do
     data_options+=(
         "${split}_dataloader.dataset.ann_file=$data/annotations/dance19_$split.txt"
-        "${split}_dataloader.dataset.data_prefix.video=$data/videos")
+        "${split}_dataloader.dataset.data_prefix.video=$data")
 done
 
-echo "== 1/4 synthetic dance clips -> $data"
-"$python" data_prep/make_synthetic.py --out "$data" \
-    --clips-per-class "${CLIPS_PER_CLASS:-40}" \
-    --val-per-class "${VAL_PER_CLASS:-5}" \
-    --test-per-class "${TEST_PER_CLASS:-5}" --workers 2
+echo "== 1/5 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
+# 80x80 clips, 3 s at 16 fps; every 6th Kinetics clip is missing, empty,
+# truncated, garbage or too short, as in real downloads
+"$python" data_prep/make_synthetic.py --format kinetics --layout spaces \
+    --out "$raw/kinetics700" --clips-per-class "${CLIPS_PER_CLASS:-48}" \
+    --val-per-class "${VAL_PER_CLASS:-4}" --size 80 --workers 2
+# 10 s frame sequences at 24/25/30 fps, 16:9, as the real ones
+"$python" data_prep/make_synthetic.py --format letsdance \
+    --out "$raw/letsdance" --clips-per-class "${LETSDANCE_CLIPS:-6}" \
+    --size 72x128 --workers 2
 
-echo "== 2/4 train I3D R50 NonLocal from scratch ($config)"
+echo "== 2/5 build the dataset (data_prep/build_dataset.py) -> $data"
+# 80/10/10 instead of the study's 90/5/5: enough held-out clips to measure
+"$python" data_prep/build_dataset.py --kinetics-root "$raw/kinetics700" \
+    --letsdance-root "$raw/letsdance" --out "$data" \
+    --ann-dir "$data/annotations" --short-side 64 --fps 16 --split 80,10,10 \
+    --workers 2
+
+echo "== 3/5 train I3D R50 NonLocal from scratch ($config)"
 # shellcheck disable=SC2086  # TRAIN_OPTIONS is a list of words on purpose
 "$python" tools/train.py "$config" --work-dir "$work_dir" \
     --cfg-options "${data_options[@]}" ${TRAIN_OPTIONS:-}
@@ -43,16 +60,17 @@ if [ -z "$checkpoint" ]; then
     checkpoint=$(cat "$work_dir/last_checkpoint")
 fi
 
-echo "== 3/4 test $checkpoint on held-out clips"
+echo "== 4/5 test $checkpoint on held-out clips"
 "$python" tools/test.py "$config" "$checkpoint" --work-dir "$work_dir" \
     --cfg-options "${data_options[@]}"
 
-echo "== 4/4 predict the style of a held-out clip"
+echo "== 5/5 predict the style of a held-out clip"
 line=$(head -n 1 "$data/annotations/dance19_test.txt")
-clip="$data/videos/${line% *}"     # the path may contain spaces
+clip="$data/${line% *}"     # the path may contain spaces
 label="${line##* }"
 "$python" tools/predict.py "$config" "$checkpoint" "$clip" --top-k 3
 echo "true style: $(sed -n "$((label + 1))p" annotations/label_map.txt)"
 
 echo "== done in $(( $(date +%s) - start )) s; outputs in $work_dir" \
-     "(confusion_matrix.png, per_class_accuracy.md, logs)"
+     "(confusion_matrix.png, per_class_accuracy.md, logs) and $data" \
+     "(manifest.csv, class_counts.png)"

@@ -1,7 +1,9 @@
 # The main job on a laptop CPU: configs/i3d_nl_dance.py (same I3D R50
 # NonLocal architecture, same dataset class and metrics) trained from scratch
-# on the embedded synthetic dataset with small clips, in a few minutes.
-# Data: python data_prep/make_synthetic.py --out data/synthetic
+# on the embedded synthetic dataset with small clips, in about 10 minutes.
+# Data: tools/run_demo.sh writes synthetic Kinetics-700 and Let's Dance
+# downloads and builds data/synthetic_dance19 from them with
+# data_prep/build_dataset.py (--short-side 64 --fps 16), the real data path.
 _base_ = ['../i3d_nl_dance.py']
 
 load_from = None  # no checkpoint can be downloaded here: from scratch
@@ -13,8 +15,8 @@ load_from = None  # no checkpoint can be downloaded here: from scratch
 # blocks start as identities too (dance_style.compat, fix 4).
 model = dict(backbone=dict(zero_init_residual=True))
 
-data_root = 'data/synthetic/videos'
-ann_root = 'data/synthetic/annotations'
+data_root = 'data/synthetic_dance19'
+ann_root = 'data/synthetic_dance19/annotations'
 
 # 16 frames every 2nd (2 s of the 16 fps synthetic clips) at 56x56 instead of
 # 32x2 at 224x224: ~50x fewer voxels, so a CPU step takes well under 1 s.

@@ -3,7 +3,7 @@
 Layout under ``out_dir``::
 
     videos/<split>/<class name with spaces>/<clip_id>.mp4
-    annotations/dance19_{train,val,test}.txt     "<path under videos/> <label>"
+    annotations/dance19_{train,val,test}.txt     "<path under out_dir> <label>"
     synthetic_manifest.json                       what was asked for and made
 
 Clip ``index`` of class ``label`` under ``seed`` is a pure function of the three
@@ -21,6 +21,7 @@ import numpy as np
 from ..classes import DANCE19_CLASSES, NUM_CLASSES
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
+from ..prep.pool import run_tasks
 from .choreography import check_label
 from .render import _check_size, render_clip
 from ..video import DECORD_BAD_WIDTHS, write_video
@@ -32,7 +33,7 @@ SPLIT_INDEX_BASE = {'train': 0, 'val': 1_000_000, 'test': 2_000_000}
 MAX_PER_SPLIT = 1_000_000
 # Bump when render or choreography changes pixels: the manifest then refuses
 # to mix clips of two generator versions in one folder.
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2  # 2: x264 without weightp/mbtree (deterministic)
 MANIFEST = 'synthetic_manifest.json'
 _YT_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'
 
@@ -91,12 +92,6 @@ def _make_clip(task: Tuple[str, int, int, int, Tuple[int, int], int, float]) -> 
     frames = render_clip(label, clip_rng(seed, label, index), size, num_frames, fps)
     write_video(path, frames, fps)
     return path
-
-
-def _init_worker() -> None:
-    # One process per core already; OpenCV's own thread pool would oversubscribe.
-    import cv2
-    cv2.setNumThreads(1)
 
 
 def _check_manifest(path: Path, params: dict) -> None:
@@ -192,42 +187,18 @@ def generate_dataset(out_dir: Union[str, Path], clips_per_class: int = 30,
                 if cid in ids:   # 2^-66 chance per pair; fail rather than overwrite
                     raise SyntheticDatasetError(f'clip id collision {cid}; use another seed')
                 ids.add(cid)
-                rel = f'{split}/{name}/{cid}.mp4'
+                # relative to out_dir, as data_prep/build_dataset.py writes
+                rel = f'videos/{split}/{name}/{cid}.mp4'
                 lines[split].append(f'{rel} {label}')
-                path = video_root / rel
+                path = out_dir / rel
                 if not path.is_file():
                     todo.append((str(path), seed, label, index, size, num_frames, fps))
             counts[split][name] = counts_req[split]
 
     skipped = sum(len(v) for v in lines.values()) - len(todo)
-    if todo:
-        from tqdm import tqdm
-        bar = tqdm(total=len(todo), desc='synthetic clips', unit='clip', disable=not progress)
-        try:
-            if workers == 1 or len(todo) == 1:
-                for task in todo:
-                    _make_clip(task)
-                    bar.update()
-            else:
-                import multiprocessing as mp
-                from concurrent.futures import ProcessPoolExecutor, as_completed
-                # spawn: safe with threads/torch in the parent, same on every OS.
-                # An executor (not mp.Pool) so a worker that dies raises
-                # BrokenProcessPool instead of hanging the run.
-                with ProcessPoolExecutor(min(workers, len(todo)),
-                                         mp_context=mp.get_context('spawn'),
-                                         initializer=_init_worker) as pool:
-                    futures = [pool.submit(_make_clip, task) for task in todo]
-                    try:
-                        for future in as_completed(futures):
-                            future.result()      # re-raise a worker's error here
-                            bar.update()
-                    except BaseException:
-                        for future in futures:
-                            future.cancel()
-                        raise
-        finally:
-            bar.close()
+    # spawned workers (safe next to torch's threads), errors re-raised here
+    run_tasks(_make_clip, todo, lambda _: None, workers=workers,
+              desc='synthetic clips', progress=progress)
 
     annotations = {}
     for split in SPLITS:

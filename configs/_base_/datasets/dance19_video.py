@@ -1,8 +1,9 @@
 # dance19: the study's 19 styles, as videos listed in mmaction2 VideoDataset
 # annotation files ("<path relative to data_root> <label 0..18>").
-# data_prep writes data/dance19/videos and annotations/dance19_*.txt.
+# data_prep/build_dataset.py writes data/dance19/videos/... and
+# annotations/dance19_{train,val,test}.txt.
 dataset_type = 'DanceVideoDataset'  # VideoDataset + checked input
-data_root = 'data/dance19/videos'
+data_root = 'data/dance19'
 ann_file_train = 'annotations/dance19_train.txt'
 ann_file_val = 'annotations/dance19_val.txt'
 ann_file_test = 'annotations/dance19_test.txt'

@@ -1,0 +1,114 @@
+"""The data preparation chain, stage by stage, over one records file.
+
+Every stage reads ``<root>/prep/records.jsonl``, does its work (skipping
+what is already done) and writes it back atomically, so the stages can run
+one by one (``data_prep/<stage>.py``) or all at once
+(``data_prep/build_dataset.py``), and a killed run is finished by running
+the same command again.
+"""
+import json
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+from ..errors import DanceStyleError
+from ..fileio import remove_stale_temp_files, write_text_atomic
+from . import augment as augment_stage
+from . import kinetics, letsdance, normalise as normalise_stage, report
+from . import split as split_stage
+from .records import SourceClip, load_records, save_records
+
+
+def records_path(root) -> Path:
+    return Path(root) / 'prep' / 'records.jsonl'
+
+
+def load(root) -> List[SourceClip]:
+    path = records_path(root)
+    if not path.is_file():
+        raise DanceStyleError(
+            f'{path} does not exist: run the collect stages first '
+            '(data_prep/kinetics_filter.py and/or data_prep/letsdance_clips.py'
+            ', or data_prep/build_dataset.py for everything)')
+    return load_records(path)
+
+
+def _save(root, records, stage: str, summary: dict) -> None:
+    save_records(records_path(root), records)
+    path = Path(root) / 'prep' / 'summary.json'
+    summaries = json.loads(path.read_text()) if path.is_file() else {}
+    summaries[stage] = summary
+    write_text_atomic(path, json.dumps(summaries, indent=2) + '\n')
+
+
+def _replace_dataset(root, dataset: str, new: List[SourceClip]) -> List[SourceClip]:
+    path = records_path(root)
+    old = load_records(path) if path.is_file() else []
+    return [r for r in old if r.dataset != dataset] + new
+
+
+def collect_kinetics(root, kinetics_root, csv_files: Optional[Sequence] = None):
+    """Stage 1 into the records file (replacing earlier Kinetics records)."""
+    new, summary = kinetics.collect(kinetics_root, csv_files)
+    _save(root, _replace_dataset(root, 'kinetics700', new), 'kinetics',
+          summary)
+    return new, summary
+
+
+def collect_letsdance(root, letsdance_root, label_map=letsdance.DEFAULT_MAP,
+                      clip_seconds: float = letsdance.CLIP_SECONDS):
+    """Stage 2 into the records file (replacing earlier Let's Dance ones)."""
+    new, summary = letsdance.collect(letsdance_root, label_map, clip_seconds)
+    _save(root, _replace_dataset(root, 'letsdance', new), 'letsdance',
+          summary)
+    return new, summary
+
+
+def normalise(root, **options) -> dict:
+    """Stage 3; ``options`` as :func:`dance_style.prep.normalise.normalise`."""
+    records = load(root)
+    # a run killed with SIGKILL may have left hidden temp files
+    remove_stale_temp_files(Path(root) / 'videos')
+    counts = normalise_stage.normalise(records, Path(root), **options)
+    _save(root, records, 'normalise', counts)
+    return counts
+
+
+def split(root, ratios=split_stage.DEFAULT_RATIOS, seed: int = 0) -> dict:
+    """Stage 4."""
+    records = load(root)
+    pending = [r.key for r in records if r.status == 'ok' and not r.output]
+    if pending:
+        raise DanceStyleError(
+            f'{len(pending)} clips are not normalised yet (e.g. {pending[0]}):'
+            ' run data_prep/normalise.py first')
+    counts = split_stage.assign_splits(records, ratios, seed)
+    _save(root, records, 'split', dict(ratios=list(ratios), seed=seed,
+                                       counts=counts))
+    return counts
+
+
+def augment(root, names: Sequence[str], **options) -> dict:
+    """Stage 5; with no names it removes earlier copies from the lists
+    (the files stay on disk)."""
+    records = load(root)
+    if any(r.status == 'ok' and not r.split for r in records):
+        raise DanceStyleError('clips without a split: run data_prep/split.py '
+                              'first')
+    remove_stale_temp_files(Path(root) / 'videos')
+    result = augment_stage.augment(records, Path(root), names, **options)
+    _save(root, records, 'augment', result)
+    return result
+
+
+def write_outputs(root, ann_dir) -> dict:
+    """Stage 6: annotation lists, manifest, chart; returns their paths."""
+    records = load(root)
+    if any(r.status == 'ok' and not r.split for r in records):
+        raise DanceStyleError('clips without a split: run data_prep/split.py '
+                              'first')
+    paths = report.write_annotations(records, ann_dir)
+    report.write_manifest(records, Path(root) / 'manifest.csv')
+    report.plot_counts(records, Path(root) / 'class_counts.png')
+    paths.update(manifest=str(Path(root) / 'manifest.csv'),
+                 chart=str(Path(root) / 'class_counts.png'))
+    return paths

@@ -1,0 +1,225 @@
+"""Data preparation on miniature Kinetics-700-2020 and Let's Dance downloads
+in their real formats: one command builds dance19; counts agree with the
+manifest; no video straddles splits; damage is skipped with reasons; reruns
+do no work; a run killed mid-way and rerun equals an uninterrupted one."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import decord
+import numpy as np
+import pytest
+
+from conftest import REPO, run_tool
+from dance_style.classes import DANCE19_CLASSES
+from dance_style.synthetic.sources import (write_kinetics_tree,
+                                           write_letsdance_tree)
+
+CLASSES = (1, 4, 17)  # breakdancing, dancing ballet, tap dancing
+LETSDANCE = {'break': 1, 'ballet': 4, 'tap': 17, 'waltz': 0}  # waltz: dropped
+BUILD_ARGS = ('--short-side', '32', '--fps', '8', '--split', '60,20,20',
+              '--workers', '1', '--no-progress')
+
+
+def build(kinetics, letsdance, out, *extra, check=True):
+    return run_tool('data_prep/build_dataset.py', '--kinetics-root', kinetics,
+                    '--letsdance-root', letsdance, '--out', out, '--ann-dir',
+                    out / 'annotations', *BUILD_ARGS, *extra, check=check)
+
+
+@pytest.fixture(scope='module')
+def letsdance_tree(tmp_path_factory):
+    root = tmp_path_factory.mktemp('letsdance')
+    result = write_letsdance_tree(root, clips_per_class=3, classes=LETSDANCE,
+                                  size=(36, 64), seconds=3.0, seed=0,
+                                  progress=False)
+    return root, result
+
+
+def kinetics_tree(root, layout):
+    return write_kinetics_tree(root, layout=layout, clips_per_class=8,
+                               val_per_class=2, classes=CLASSES,
+                               size=(36, 48), num_frames=24, fps=8.0, seed=0,
+                               workers=1, progress=False)
+
+
+@pytest.fixture(scope='module', params=['spaces', 'underscores', 'flat'])
+def built(request, tmp_path_factory, letsdance_tree):
+    """A dataset built by one command from each Kinetics layout."""
+    root = tmp_path_factory.mktemp(f'k700 {request.param}')
+    expected = kinetics_tree(root / 'kinetics', request.param)
+    out = root / 'dance19 out'
+    proc = build(root / 'kinetics', letsdance_tree[0], out)
+    return dict(out=out, proc=proc, expected=expected,
+                letsdance=letsdance_tree[1], layout=request.param)
+
+
+def read_manifest(out):
+    with open(out / 'manifest.csv', newline='') as handle:
+        return list(csv.DictReader(handle))
+
+
+def read_lists(out):
+    lists = {}
+    for split in ('train', 'val', 'test'):
+        lines = (out / 'annotations' / f'dance19_{split}.txt').read_text(
+        ).splitlines()
+        lists[split] = [tuple(line.rsplit(' ', 1)) for line in lines]
+    return lists
+
+
+def test_one_command_builds_from_each_layout(built):
+    assert built['proc'].returncode == 0
+    out = built['proc'].stdout
+    assert 'skipped' in out and 'manifest.csv' in out
+    layout = {'spaces': 'label folders with spaces',
+              'underscores': 'label folders with underscores',
+              'flat': 'flat or other folders'}[built['layout']]
+    assert f'layouts: {layout} (' in out
+    assert (built['out'] / 'class_counts.png').read_bytes()[:4] == b'\x89PNG'
+
+
+def test_damaged_and_unmapped_inputs_are_skipped_with_reasons(built):
+    rows = read_manifest(built['out'])
+    kinetics = Counter((int(r['label']), r['status']) for r in rows
+                       if r['dataset'] == 'kinetics700' and r['label']
+                       and r['status'] != 'malformed'
+                       and r['status'] != 'duplicate')
+    for label, counts in built['expected']['expected'].items():
+        for status, n in counts.items():
+            assert kinetics[(label, status)] == n, (label, status)
+    statuses = Counter(r['status'] for r in rows)
+    assert statuses['malformed'] == 1 and statuses['duplicate'] == 1
+    assert statuses['unmapped'] == 3  # the waltz clips
+    assert all(r['reason'] for r in rows if r['status'] != 'ok')
+    reasons = ' '.join(r['reason'] for r in rows)
+    for text in ('empty file (0 bytes)', 'cannot decode', 'shorter than',
+                 'no file named', 'unreadable frame', 'missing from the '
+                 'sequence', 'has no dance19 counterpart', 'fields, the '
+                 'header has'):
+        assert text in reasons, text
+
+
+def test_counts_agree_with_the_manifest(built):
+    rows = [r for r in read_manifest(built['out']) if r['status'] == 'ok']
+    lists = read_lists(built['out'])
+    for split, lines in lists.items():
+        from_manifest = Counter(r['label'] for r in rows if r['split'] == split)
+        assert Counter(label for _, label in lines) == from_manifest
+        assert sorted(path for path, _ in lines) == sorted(
+            r['outputs'] for r in rows if r['split'] == split)
+    for path, label in lists['train'] + lists['val'] + lists['test']:
+        video = decord.VideoReader(str(built['out'] / path))
+        assert min(video[0].shape[:2]) == 32  # short side normalised
+        assert video.get_avg_fps() == 8.0
+        assert f'/{DANCE19_CLASSES[int(label)]}/' in path
+    # both datasets made it into the splits
+    assert {r['dataset'] for r in rows} == {'kinetics700', 'letsdance'}
+
+
+def test_no_source_video_straddles_splits(built):
+    splits = {}
+    for row in read_manifest(built['out']):
+        if row['status'] == 'ok':
+            splits.setdefault(row['group'], set()).add(row['split'])
+    assert all(len(s) == 1 for s in splits.values())
+    # the miniature shares YouTube ids between clips, so this was tested
+    sizes = Counter(r['group'] for r in read_manifest(built['out'])
+                    if r['status'] == 'ok')
+    assert max(sizes.values()) >= 2
+
+
+def test_rerun_does_no_work(built, letsdance_tree):
+    out = built['out']
+    videos = sorted(out.rglob('*.mp4'))
+    before = {p: p.stat().st_mtime_ns for p in videos}
+    lists = {p: p.read_bytes() for p in (out / 'annotations').iterdir()}
+    kinetics = out.parent / 'kinetics'
+    proc = build(kinetics, letsdance_tree[0], out)
+    assert '0 written' in proc.stdout
+    assert {p: p.stat().st_mtime_ns for p in sorted(out.rglob('*.mp4'))} \
+        == before
+    assert {p: p.read_bytes() for p in (out / 'annotations').iterdir()} \
+        == lists
+
+
+def test_augmented_copies_only_in_train(letsdance_tree, tmp_path):
+    kinetics_tree(tmp_path / 'kinetics', 'flat')
+    out = tmp_path / 'augmented'
+    build(tmp_path / 'kinetics', letsdance_tree[0], out,
+          '--augment', 'hflip,noise')
+    lists = read_lists(out)
+    copies = [p for p, _ in lists['train'] if '__' in p]
+    originals = [p for p, _ in lists['train'] if '__' not in p]
+    assert len(copies) == 2 * len(originals)
+    assert not any('__' in p for s in ('val', 'test') for p, _ in lists[s])
+    # the copy is the original, mirrored
+    first = originals[0]
+    flipped = first[:-4] + '__hflip.mp4'
+    a = decord.VideoReader(str(out / first))[0].asnumpy().astype(int)
+    b = decord.VideoReader(str(out / flipped))[0].asnumpy().astype(int)
+    assert np.abs(a[:, ::-1] - b).mean() < 6 < np.abs(a - b).mean()
+
+
+def test_killed_run_then_rerun_equals_an_uninterrupted_run(
+        letsdance_tree, tmp_path):
+    kinetics = tmp_path / 'kinetics'
+    kinetics_tree(kinetics, 'spaces')
+    clean, killed = tmp_path / 'clean', tmp_path / 'killed'
+    build(kinetics, letsdance_tree[0], clean)
+
+    command = [sys.executable, 'data_prep/build_dataset.py', '--kinetics-root',
+               str(kinetics), '--letsdance-root', str(letsdance_tree[0]),
+               '--out', str(killed), '--ann-dir', str(killed / 'annotations'),
+               *BUILD_ARGS]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL,
+                               start_new_session=True)
+    def finished():  # hidden names are temp files being written
+        return [p for p in (killed / 'videos').rglob('*.mp4')
+                if not p.name.startswith('.')]
+
+    deadline = time.time() + 120
+    while time.time() < deadline and process.poll() is None:
+        if len(finished()) >= 5:
+            break
+        time.sleep(0.05)
+    assert process.poll() is None, 'finished before it could be killed'
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (killed / 'annotations').exists()  # stopped mid-normalise
+    # what is there under a final name is complete
+    for video in finished():
+        assert len(decord.VideoReader(str(video))) > 0
+
+    build(kinetics, letsdance_tree[0], killed)
+    def tree(root):  # every file but the stage log (it counts work done)
+        return {p.relative_to(root): p.read_bytes() for p in root.rglob('*')
+                if p.is_file() and p.name != 'summary.json'}
+
+    files, reference = tree(killed), tree(clean)
+    assert not [p for p in files if p.name.startswith('.')]  # no temp files
+    assert sorted(files) == sorted(reference)
+    for path in reference:  # videos, lists, manifest, chart, records
+        assert files[path] == reference[path], path
+
+
+def test_bad_command_lines(tmp_path):
+    proc = run_tool('data_prep/build_dataset.py', '--out', tmp_path,
+                    check=False)
+    assert proc.returncode == 2
+    assert 'give --kinetics-root, --letsdance-root or both' in proc.stderr
+    proc = run_tool('data_prep/build_dataset.py', '--kinetics-root', tmp_path,
+                    '--out', tmp_path, '--split', '90,10', check=False)
+    assert proc.returncode == 2 and 'e.g. 90,5,5' in proc.stderr
+    proc = run_tool('data_prep/build_dataset.py', '--kinetics-root', tmp_path,
+                    '--out', tmp_path, '--augment', 'mirror', check=False)
+    assert proc.returncode == 2 and 'unknown mirror' in proc.stderr
+    proc = run_tool('data_prep/build_dataset.py', '--kinetics-root',
+                    tmp_path / 'nowhere', '--out', tmp_path, check=False)
+    assert proc.returncode == 2 and 'Kinetics root not found' in proc.stderr
+    assert 'Traceback' not in proc.stderr
