@@ -19,4 +19,4 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 clean-demo:
-	rm -rf work_dirs/demo data/synthetic
+	rm -rf work_dirs/demo data/synthetic_raw data/synthetic_dance19

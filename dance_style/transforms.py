@@ -35,7 +35,9 @@ class GaussianNoise(BaseTransform):
         noisy = []
         for img in results['imgs']:
             noise = np.random.normal(0.0, self.sigma, img.shape)
-            noisy.append(np.clip(img + noise, 0, 255).astype(np.uint8))
+            # rint: a plain astype would truncate, darkening by half a level
+            noisy.append(
+                np.clip(np.rint(img + noise), 0, 255).astype(np.uint8))
         results['imgs'] = noisy
         return results
 

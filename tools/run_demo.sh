@@ -5,7 +5,7 @@
 # tools/predict.py on a held-out clip. Run through `make demo` (which first
 # builds .venv), or directly with the environment active. Knobs
 # (environment variables):
-#   CLIPS_PER_CLASS  Kinetics train.csv clips per class      (default 48)
+#   CLIPS_PER_CLASS  Kinetics train.csv clips per class      (default 56)
 #   VAL_PER_CLASS    Kinetics validate.csv clips per class   (default 4)
 #   LETSDANCE_CLIPS  Let's Dance clips per class             (default 6)
 #   RAW_DIR          synthetic downloads  (default data/synthetic_raw)
@@ -33,7 +33,7 @@ echo "== 1/5 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
 # 80x80 clips, 3 s at 16 fps; every 6th Kinetics clip is missing, empty,
 # truncated, garbage or too short, as in real downloads
 "$python" data_prep/make_synthetic.py --format kinetics --layout spaces \
-    --out "$raw/kinetics700" --clips-per-class "${CLIPS_PER_CLASS:-48}" \
+    --out "$raw/kinetics700" --clips-per-class "${CLIPS_PER_CLASS:-56}" \
     --val-per-class "${VAL_PER_CLASS:-4}" --size 80 --workers 2
 # 10 s frame sequences at 24/25/30 fps, 16:9, as the real ones
 "$python" data_prep/make_synthetic.py --format letsdance \

@@ -1,0 +1,84 @@
+"""Small pieces of the data preparation, without videos."""
+import numpy as np
+import pytest
+
+from dance_style.errors import DanceStyleError
+from dance_style.prep import kinetics, letsdance
+from dance_style.prep.normalise import output_size
+from dance_style.transforms import GaussianNoise
+from dance_style.video import decord_safe_width
+
+
+def test_kinetics_csvs_are_found_under_either_name(tmp_path):
+    (tmp_path / 'kinetics_train.csv').write_text('label,youtube_id\n')
+    (tmp_path / 'annotations').mkdir()
+    (tmp_path / 'annotations' / 'validate.csv').write_text('x\n')
+    assert kinetics.find_csvs(tmp_path) == [
+        tmp_path / 'kinetics_train.csv',
+        tmp_path / 'annotations' / 'validate.csv']
+    with pytest.raises(DanceStyleError, match='no Kinetics annotation CSV'):
+        kinetics.find_csvs(tmp_path / 'annotations' / 'nothing')
+
+
+def test_kinetics_csv_rows(tmp_path):
+    path = tmp_path / 'train.csv'
+    path.write_text(
+        'label,youtube_id,time_start,time_end,split\n'
+        'tap dancing,--6q_33gNew,132,142,train\n'     # id starts with '-'
+        'playing guitar,abcdefghijk,1,11,train\n'     # not a dance label
+        'zumba,abcdefghijk,x,11,train\n'               # bad time
+        '"tango dancing",tango_id_01,5,15,train\n'     # quoted field
+        '\n')
+    records, counts = kinetics.read_csv(path)
+    assert counts == {'rows': 4, 'dance': 2, 'other_labels': 1,
+                      'malformed': 1}
+    ok = [r for r in records if r.status == 'ok']
+    assert [r.clip_id for r in ok] == ['--6q_33gNew_000132_000142',
+                                       'tango_id_01_000005_000015']
+    assert [r.label for r in ok] == [17, 16]
+    bad = next(r for r in records if r.status == 'malformed')
+    assert f'{path}:4' in bad.reason and 'whole number' in bad.reason
+
+
+def test_kinetics_csv_without_the_header(tmp_path):
+    path = tmp_path / 'test.csv'
+    path.write_text('youtube_id,time_start,time_end,split\nabc,0,10,test\n')
+    with pytest.raises(DanceStyleError, match='lacks label'):
+        kinetics.read_csv(path)
+
+
+def test_letsdance_label_map(tmp_path):
+    default = letsdance.load_label_map()
+    assert default['ballet'] == 4 and default['latin'] == 13
+    assert default['waltz'] is None
+    bad = tmp_path / 'map.csv'
+    bad.write_text('letsdance_class,dance19_label\nballet,ballett\n')
+    with pytest.raises(DanceStyleError, match='not one of the 19 labels'):
+        letsdance.load_label_map(bad)
+
+
+@pytest.mark.parametrize('frames, fps', [(241, 24), (251, 25), (300, 30),
+                                         (301, 30), (498, 50), (601, 60)])
+def test_letsdance_frame_rate_from_frame_count(frames, fps):
+    assert letsdance.snap_fps(frames) == fps
+
+
+def test_output_sizes_scale_down_only_and_suit_decord():
+    assert output_size(720, 1280, 256) == (256, 456)
+    assert output_size(240, 320, 256) == (240, 320)   # never scaled up
+    assert output_size(64, 85, 64) == (64, 84)        # even
+    assert decord_safe_width(48) == 50 and decord_safe_width(47) == 50
+    assert output_size(36, 48, 64) == (36, 50)
+
+
+def test_gaussian_noise_transform():
+    np.random.seed(0)
+    imgs = [np.full((32, 32, 3), 128, np.uint8) for _ in range(4)]
+    out = GaussianNoise(sigma=8.0, prob=1.0).transform(dict(imgs=list(imgs)))
+    noise = np.stack(out['imgs']).astype(float) - 128
+    assert abs(noise.std() - 8.0) < 0.5 and abs(noise.mean()) < 0.5
+    assert out['imgs'][0].dtype == np.uint8
+    same = GaussianNoise(sigma=8.0, prob=0.0).transform(dict(imgs=list(imgs)))
+    assert all(np.array_equal(a, b) for a, b in zip(same['imgs'], imgs))
+    with pytest.raises(ValueError):
+        GaussianNoise(sigma=-1)
