@@ -1,8 +1,9 @@
 """``train(cfg)``: the one training entry point (CLI, tests, sweep)."""
+import logging
 import os
 import os.path as osp
 import sys
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence
 
 from mmengine.config import Config
 from mmengine.runner.checkpoint import find_latest_checkpoint
@@ -107,6 +108,16 @@ def preflight(cfg: Config) -> None:
             'Pass an existing .pth from the work dir, or --resume without '
             'a path to continue from the latest one there.')
     cfg.load_from = resolve_load_from(cfg.get('load_from'))
+    backbone = cfg.get('model', {}).get('backbone', {})
+    pretrained = backbone.get('pretrained')
+    if isinstance(pretrained, str) and not osp.isfile(pretrained):
+        raise DanceStyleError(
+            f'model.backbone.pretrained file not found: {pretrained}\n'
+            'It is the 2D ImageNet checkpoint the backbone is inflated from '
+            '(e.g. torchvision\'s resnet50-11ad3fa6.pth; the config says '
+            'where to get it). Pass another path with --cfg-options '
+            'model.backbone.pretrained=PATH, or =None to start from '
+            'scratch.')
 
 
 def build_runner(cfg: Config):
@@ -130,11 +141,36 @@ def last_val_metrics(runner) -> Dict[str, float]:
     }
 
 
-def train(cfg: Config) -> Dict[str, float]:
-    """Train with ``cfg`` and return the last validation metrics."""
+def release_runner(runner) -> None:
+    """Close what mmengine keeps open after ``train()``: the log file and
+    the logger, message hub and visualizer it keeps per experiment name in
+    process-wide registries. Needed when one process trains many times
+    (a sweep); harmless otherwise."""
+    from mmengine.logging import MessageHub, MMLogger
+    from mmengine.visualization import Visualizer
+    name = runner.experiment_name
+    for handler in list(runner.logger.handlers):
+        if isinstance(handler, logging.FileHandler):
+            handler.close()
+            runner.logger.removeHandler(handler)
+    for manager in (MMLogger, MessageHub, Visualizer):
+        manager._instance_dict.pop(name, None)  # ManagerMixin's registry
+
+
+def train(cfg: Config, hooks: Sequence = ()) -> Dict[str, float]:
+    """Train with ``cfg`` and return the last validation metrics.
+
+    ``hooks`` are Hook objects registered on the Runner besides the
+    config's (the sweep's pruning hook, which holds a live Optuna trial).
+    """
     preflight(cfg)
     os.makedirs(cfg.work_dir, exist_ok=True)
     runner = build_runner(cfg)
-    runner.train()
-    return last_val_metrics(runner)
+    for hook in hooks:
+        runner.register_hook(hook)
+    try:
+        runner.train()
+        return last_val_metrics(runner)
+    finally:
+        release_runner(runner)
 

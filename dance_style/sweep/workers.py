@@ -1,0 +1,106 @@
+"""Several sweep workers from one command: one process per GPU (or per
+share of the CPU cores), all on the same study."""
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from .report import summarize
+
+
+def split_trials(n_trials: Optional[int], workers: int) -> List[Optional[int]]:
+    """Each worker's ``--n-trials``: the total split as evenly as possible
+    (exactly ``n_trials`` in all). ``None`` (no limit) for every worker
+    when there is no total."""
+    if n_trials is None:
+        return [None] * workers
+    base, extra = divmod(n_trials, workers)
+    return [base + (index < extra) for index in range(workers)]
+
+
+def worker_env(index: int, workers: int) -> Dict[str, str]:
+    """One visible GPU per worker (round robin over the visible ones), or
+    a fair share of CPU threads when there is no GPU."""
+    import torch
+    env = dict(os.environ)
+    gpus = torch.cuda.device_count()
+    if gpus:
+        visible = env.get('CUDA_VISIBLE_DEVICES')
+        ids = visible.split(',') if visible else [str(i) for i in range(gpus)]
+        env['CUDA_VISIBLE_DEVICES'] = ids[index % len(ids)]
+    else:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+        env['OMP_NUM_THREADS'] = str(threads)
+    env.setdefault('PYTHONUNBUFFERED', '1')
+    return env
+
+
+def _status(study) -> str:
+    summary = summarize(study)
+    states = summary['states']
+    done = states['COMPLETE'] + states['PRUNED'] + states['FAIL']
+    line = (f'[sweep] {done} trials finished ({states["COMPLETE"]} complete, '
+            f'{states["PRUNED"]} pruned, {states["FAIL"]} failed), '
+            f'{states["RUNNING"]} running')
+    if summary['best']:
+        best = summary['best']
+        line += f'; best {best["value"]:.4f} (trial {best["number"]})'
+    return line
+
+
+def run_workers(script: str, argv: List[str], n_trials: Optional[int],
+                workers: int, study, log_dir: Path,
+                poll_seconds: float = 10.0) -> int:
+    """Start ``workers`` processes of ``script`` with ``argv`` plus their
+    share of trials, print the study's progress while they run, and return
+    the worst exit status. Their output goes to ``log_dir/worker_<i>.log``.
+
+    Ctrl-C (or SIGTERM to this process) is passed on: each worker marks its
+    running trial FAIL (Optuna does on an interrupt) and exits.
+    """
+    log_dir.mkdir(parents=True, exist_ok=True)
+    procs = []
+    logs = []
+    for index, share in enumerate(split_trials(n_trials, workers)):
+        if share == 0:
+            continue
+        args = [sys.executable, script, *argv, '--workers', '1',
+                '--worker-index', str(index), '--no-report']
+        if share is not None:
+            args += ['--n-trials', str(share)]
+        log_path = log_dir / f'worker_{index}.log'
+        log = open(log_path, 'a', encoding='utf-8')
+        logs.append(log)
+        # an argument list, never a shell string: paths may hold spaces
+        procs.append(subprocess.Popen(args, stdout=log,
+                                      stderr=subprocess.STDOUT,
+                                      env=worker_env(index, workers)))
+        print(f'[sweep] worker {index} (pid {procs[-1].pid}): '
+              f'{share if share is not None else "unlimited"} trials, '
+              f'log {log_path}', file=sys.stderr)
+    last = None
+    try:
+        while any(proc.poll() is None for proc in procs):
+            time.sleep(poll_seconds)
+            line = _status(study)
+            if line != last:
+                print(line, file=sys.stderr)
+                last = line
+    except KeyboardInterrupt:
+        for proc in procs:
+            if proc.poll() is None:
+                proc.send_signal(subprocess.signal.SIGINT)
+        for proc in procs:
+            proc.wait()
+        raise
+    finally:
+        for log in logs:
+            log.close()
+    codes = [proc.returncode for proc in procs]
+    for index, code in enumerate(codes):
+        if code:
+            print(f'[sweep] worker {index} exited with status {code}; see '
+                  f'{log_dir}/worker_{index}.log', file=sys.stderr)
+    return max(codes, default=0)

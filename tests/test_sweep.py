@@ -1,0 +1,386 @@
+"""Optuna sweeps: the search space, pruning, storage, reruns, parallel and
+killed workers, the best config, the dashboard."""
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import optuna
+import pytest
+from optuna.trial import TrialState
+
+from conftest import REPO, data_options, run_tool
+from dance_style.errors import DanceStyleError
+from dance_style.sweep.space import SearchSpace, check_paths
+from dance_style.sweep.storage import describe, open_storage
+from dance_style.sweep.workers import split_trials
+
+SWEEP_CONFIG = REPO / 'tests' / 'configs' / 'sweep_tiny.py'
+EPOCHS = 3  # sweep_tiny.py's max_epochs
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def write_space(folder: Path, text: str) -> Path:
+    path = folder / 'space.yaml'
+    path.write_text(text)
+    return path
+
+
+def load(folder: Path, name: str, db: str = 'study.db'):
+    return optuna.load_study(study_name=name,
+                             storage=f'sqlite:///{folder / db}')
+
+
+# --------------------------------------------------------------- the space
+
+
+def test_space_draws_each_optimizer_with_its_own_arguments():
+    space = SearchSpace({
+        'optim_wrapper.optimizer.lr': {'float': ['1e-5', 1e-1], 'log': True},
+        'optim_wrapper.optimizer': {'choice': {
+            'SGD': {'type': 'SGD', 'momentum': 0.9},
+            'AdamW': {'type': 'AdamW',
+                      'weight_decay': {'float': [1e-4, 1e-1], 'log': True}},
+        }},
+        'train_cfg.max_epochs': 2,
+    })
+    # parents first: the chosen dict, then the lr that lands in it
+    order = [p.path for p in space.params]
+    assert order.index('optim_wrapper.optimizer') < order.index(
+        'optim_wrapper.optimizer.lr')
+    study = optuna.create_study(sampler=optuna.samplers.RandomSampler(0))
+    seen = set()
+    for _ in range(12):
+        trial = study.ask()
+        drawn = space.sample(trial)
+        optimizer = drawn['optim_wrapper.optimizer']
+        seen.add(optimizer['type'])
+        assert optimizer['_delete_'] is True  # replaces, never merges
+        assert 1e-5 <= drawn['optim_wrapper.optimizer.lr'] <= 1e-1
+        assert drawn['train_cfg.max_epochs'] == 2
+        if optimizer['type'] == 'AdamW':
+            assert 'momentum' not in optimizer
+            assert 1e-4 <= optimizer['weight_decay'] <= 1e-1
+            assert 'optim_wrapper.optimizer[AdamW].weight_decay' in \
+                trial.params
+        else:
+            assert optimizer['momentum'] == 0.9
+            assert not any('[AdamW]' in name for name in trial.params)
+        study.tell(trial, 0.0)
+    assert seen == {'SGD', 'AdamW'}
+
+
+def test_the_default_space_is_the_studys_and_fits_the_config():
+    from mmengine.config import Config
+    space = SearchSpace.from_file(REPO / 'configs/sweeps/study_space.yaml')
+    assert {p.path for p in space.params} == {
+        'optim_wrapper.optimizer', 'optim_wrapper.optimizer.lr',
+        'model.cls_head.dropout_ratio'}
+    optimizers = space.params[0].spec['choice']
+    assert set(optimizers) == {'SGD', 'Adam', 'AdamW'}
+    check_paths(space, Config.fromfile(REPO / 'configs/i3d_nl_dance.py'))
+
+
+@pytest.mark.parametrize('entries, message', [
+    ({'a.b': {'float': [1, 0]}}, 'low < high'),
+    ({'a.b': {'float': [0, 1], 'log': True}}, 'low > 0'),
+    ({'a.b': {'float': [0, 1], 'lg': True}}, "unknown key(s) ['lg']"),
+    ({'a.b': {'choice': []}}, 'non-empty'),
+    ({'a.b': {'choice': [{'type': 'SGD'}]}}, 'name dict options'),
+    ({'a.b': {'choice': {'SGD': 0.1}}}, 'must be a dict'),
+    ({'a b': 1}, 'dotted config paths'),
+    ([], 'expected a mapping'),
+])
+def test_space_errors_say_what_is_wrong(entries, message):
+    with pytest.raises(DanceStyleError, match=None) as info:
+        SearchSpace(entries)
+    assert message in str(info.value)
+
+
+def test_a_misspelt_path_is_caught_before_any_trial():
+    from mmengine.config import Config
+    space = SearchSpace({'model.cls_haed.dropout_ratio': {'float': [0, 1]}})
+    with pytest.raises(DanceStyleError) as info:
+        check_paths(space, Config.fromfile(REPO / 'configs/i3d_nl_dance.py'))
+    assert "no 'model.cls_haed'" in str(info.value)
+
+
+def test_trials_are_split_exactly_over_workers():
+    assert split_trials(7, 3) == [3, 2, 2]
+    assert split_trials(1, 2) == [1, 0]
+    assert split_trials(None, 2) == [None, None]
+
+
+def test_storage_errors_are_clear(tmp_path):
+    with pytest.raises(DanceStyleError, match='neither a database URL'):
+        open_storage(str(tmp_path / 'study.txt'))
+    with pytest.raises(DanceStyleError, match='psycopg2-binary'):
+        open_storage('postgresql://user:secret@localhost/optuna')
+    assert describe('postgresql://user:secret@host/db') == \
+        'postgresql://user:***@host/db'
+
+
+# ------------------------------------------------------ real sweeps (slow)
+
+
+@pytest.fixture(scope='module')
+def sweep_options(easy_dataset):
+    return ['--cfg-options', *data_options(easy_dataset)]
+
+
+# Random search with seed 29 draws lr 1e-3, 1e-3, 1e-7, 1e-3, 1e-7, 1e-7:
+# two learning trials first (the pruner's start-up trials), then trials
+# that cannot learn in 3 epochs (lr 1e-7) mixed with ones that do.
+PRUNING_SPACE = """\
+optim_wrapper.optimizer.lr: {choice: [1.0e-3, 1.0e-7]}
+model.cls_head.dropout_ratio: {float: [0.1, 0.5]}
+"""
+
+
+@pytest.fixture(scope='module')
+def pruned_sweep(sweep_options, tmp_path_factory):
+    folder = tmp_path_factory.mktemp('sweep')
+    space = write_space(folder, PRUNING_SPACE)
+    args = ['tools/sweep.py', SWEEP_CONFIG, '--n-trials', '6', '--sampler',
+            'random', '--seed', '29', '--pruner', 'median',
+            '--pruner-startup-trials', '2', '--pruner-warmup-epochs', '1',
+            '--search-space', space, '--work-dir', folder / 'study',
+            *sweep_options]
+    proc = run_tool(*args)
+    return dict(folder=folder / 'study', args=args, proc=proc)
+
+
+def test_sweep_prunes_poor_trials_cleanly(pruned_sweep):
+    study = load(pruned_sweep['folder'], 'sweep_tiny')
+    trials = study.get_trials()
+    assert len(trials) == 6
+    states = [t.state for t in trials]
+    assert TrialState.FAIL not in states and TrialState.RUNNING not in states
+    pruned = [t for t in trials if t.state == TrialState.PRUNED]
+    assert pruned, [(t.params, t.intermediate_values) for t in trials]
+    for trial in pruned:
+        # stopped early, and after the warm-up epoch
+        assert 1 <= trial.user_attrs['epochs_trained'] < EPOCHS
+    for trial in trials:
+        if trial.state == TrialState.COMPLETE:
+            assert trial.user_attrs['epochs_trained'] == EPOCHS
+            assert trial.value == max(trial.intermediate_values.values())
+    # the best trial is one that could learn
+    assert study.best_params['optim_wrapper.optimizer.lr'] == 1e-3
+    assert study.best_value > 1 / 3
+
+
+def test_sweep_writes_its_outputs(pruned_sweep):
+    folder = pruned_sweep['folder']
+    stdout = pruned_sweep['proc'].stdout
+    study = load(folder, 'sweep_tiny')
+    assert f'top-1 {100 * study.best_value:.2f} %' in stdout
+    assert 'optim_wrapper.optimizer.lr = 0.001' in stdout
+    summary = json.loads((folder / 'summary.json').read_text())
+    assert summary['best']['number'] == study.best_trial.number
+    assert summary['states']['PRUNED'] >= 1
+    assert summary['epochs_trained'] == sum(
+        t.user_attrs['epochs_trained'] for t in study.trials)
+    for name in ('optimization_history.png', 'intermediate_values.png',
+                 'param_importances.png'):
+        assert (folder / name).read_bytes()[:4] == b'\x89PNG', name
+    # each trial trained in its own work dir and kept only its best
+    # checkpoint (never resumed, so no per-epoch ones)
+    best_dir = Path(study.best_trial.user_attrs['work_dir'])
+    assert best_dir.parent == folder
+    assert [p.name for p in best_dir.glob('*.pth')] == [
+        p.name for p in best_dir.glob('best_acc_top1_epoch_*.pth')]
+    assert list(best_dir.glob('best_acc_top1_epoch_*.pth'))
+
+
+def test_best_config_trains_with_train_py(pruned_sweep, tmp_path):
+    from mmengine.config import Config
+    best_config = pruned_sweep['folder'] / 'best_config.py'
+    study = load(pruned_sweep['folder'], 'sweep_tiny')
+    cfg = Config.fromfile(best_config)
+    assert cfg.optim_wrapper.optimizer.lr == \
+        study.best_params['optim_wrapper.optimizer.lr']
+    assert cfg.model.cls_head.dropout_ratio == pytest.approx(
+        study.best_params['model.cls_head.dropout_ratio'])
+    assert 'work_dir' not in cfg
+    proc = run_tool('tools/train.py', best_config, '--work-dir', tmp_path,
+                    '--cfg-options', 'train_cfg.max_epochs=1')
+    assert (tmp_path / 'epoch_1.pth').is_file(), proc.stdout[-2000:]
+
+
+def test_rerunning_the_command_continues_the_study(pruned_sweep):
+    args = list(pruned_sweep['args'])
+    args[args.index('--n-trials') + 1] = '1'
+    proc = run_tool(*args)
+    study = load(pruned_sweep['folder'], 'sweep_tiny')
+    assert len(study.trials) == 7
+    assert [t.number for t in study.trials] == list(range(7))
+    assert study.trials[-1].state != TrialState.RUNNING
+    assert '7 trials' in proc.stdout
+
+
+def test_a_different_setup_needs_a_new_study_name(pruned_sweep,
+                                                  sweep_options, tmp_path):
+    space = write_space(tmp_path, 'model.cls_head.dropout_ratio: '
+                        '{float: [0.1, 0.2]}\n')
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '1',
+                    '--search-space', space, '--work-dir',
+                    pruned_sweep['folder'], *sweep_options, check=False)
+    assert proc.returncode == 2
+    assert 'pass a new --study-name' in proc.stderr
+
+
+def test_dashboard_reads_the_study(pruned_sweep):
+    """optuna-dashboard's own WSGI app lists the study and its trials."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+    import optuna_dashboard
+    url = f'sqlite:///{pruned_sweep["folder"] / "study.db"}'
+    app = optuna_dashboard.wsgi(url)
+
+    def get(path):
+        environ = {'PATH_INFO': path, 'REQUEST_METHOD': 'GET',
+                   'wsgi.input': io.BytesIO()}
+        setup_testing_defaults(environ)
+        status = []
+        body = b''.join(app(environ, lambda s, h, *a: status.append(s)))
+        assert status[0].startswith('200'), (path, status)
+        return json.loads(body)
+
+    studies = get('/api/studies')['study_summaries']
+    entry = next(s for s in studies if s['study_name'] == 'sweep_tiny')
+    detail = get(f'/api/studies/{entry["study_id"]}')
+    assert len(detail['trials']) >= 6
+
+
+def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(sweep_options,
+                                                           tmp_path):
+    # dropout 1.5 makes the model fail to build: every trial raises
+    space = write_space(tmp_path, 'model.cls_head.dropout_ratio: '
+                        '{choice: [1.5]}\n')
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '2',
+                    '--search-space', space, '--work-dir', tmp_path / 's',
+                    *sweep_options)
+    study = load(tmp_path / 's', 'sweep_tiny')
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
+    assert 'dropout probability' in study.trials[0].user_attrs['error']
+    assert 'no trial has completed yet' in proc.stdout
+
+
+# ------------------------------------------------------- parallel workers
+
+FAST_SPACE = 'model.cls_head.dropout_ratio: {float: [0.1, 0.5]}\n'
+
+
+@pytest.fixture(scope='module')
+def fast_options(easy_dataset, tmp_path_factory):
+    """One-epoch trials on 8 training clips per class: these tests check
+    the bookkeeping of workers, not learning."""
+    lines = (easy_dataset / 'annotations' / 'dance19_train.txt'
+             ).read_text().splitlines()
+    per_class = {}
+    for line in lines:
+        per_class.setdefault(line.rsplit(' ', 1)[1], []).append(line)
+    subset = tmp_path_factory.mktemp('subset') / 'train.txt'
+    subset.write_text(''.join(f'{line}\n' for group in per_class.values()
+                              for line in group[:8]))
+    options = data_options(easy_dataset)
+    options[0] = f'train_dataloader.dataset.ann_file={subset}'
+    return ['--cfg-options', *options, 'train_cfg.max_epochs=1']
+
+
+def test_two_workers_share_one_study(fast_options, tmp_path):
+    space = write_space(tmp_path, FAST_SPACE)
+    run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '3', '--workers',
+             '2', '--pruner', 'none', '--search-space', space, '--work-dir',
+             tmp_path / 's', *fast_options)
+    study = load(tmp_path / 's', 'sweep_tiny')
+    # 3 in all (2 + 1), numbered without gaps or repeats
+    assert sorted(t.number for t in study.trials) == [0, 1, 2]
+    assert all(t.state == TrialState.COMPLETE for t in study.trials)
+    workers = [t.user_attrs['worker'] for t in study.trials]
+    assert sorted(workers.count(w) for w in set(workers)) == [1, 2]
+    # no two trials drew the same point
+    assert len({t.params['model.cls_head.dropout_ratio']
+                for t in study.trials}) == 3
+    for index in (0, 1):
+        assert 'finished' in (tmp_path / 's' / f'worker_{index}.log'
+                              ).read_text()
+
+
+def test_a_killed_worker_leaves_the_study_usable(fast_options, tmp_path):
+    space = write_space(tmp_path, FAST_SPACE)
+    storage = f'sqlite:///{tmp_path / "shared.db"}'
+
+    def start(n_trials, log_name):
+        args = [sys.executable, 'tools/sweep.py', str(SWEEP_CONFIG),
+                '--n-trials', str(n_trials), '--study-name', 'shared',
+                '--storage', storage, '--heartbeat-interval', '1',
+                '--pruner', 'none', '--search-space', str(space),
+                '--work-dir', str(tmp_path / 's'), *fast_options]
+        log = open(tmp_path / log_name, 'w')
+        return subprocess.Popen(args, cwd=REPO, stdout=log,
+                                stderr=subprocess.STDOUT,
+                                env=dict(os.environ, OMP_NUM_THREADS='1'))
+
+    victim = start(3, 'victim.log')
+    assert _wait_for(lambda: _has_study(tmp_path / 'shared.db', storage),
+                     120), (tmp_path / 'victim.log').read_text()[-2000:]
+    survivor = start(2, 'survivor.log')
+    study = optuna.load_study(study_name='shared', storage=storage)
+    tag = f':{victim.pid}'
+
+    spotted = []
+
+    def spot_running_victim_trial():
+        spotted.extend(t.number for t in study.get_trials()
+                       if t.user_attrs.get('worker', '').endswith(tag)
+                       and t.state == TrialState.RUNNING)
+        return bool(spotted)
+
+    assert _wait_for(spot_running_victim_trial, 120), \
+        (tmp_path / 'victim.log').read_text()[-2000:]
+    # a trial lasts seconds; the kill follows its sighting within a
+    # millisecond, so the worker dies mid-trial
+    victim.send_signal(signal.SIGKILL)
+    killed_number = spotted[0]
+    victim.wait()
+    assert survivor.wait(timeout=600) == 0, \
+        (tmp_path / 'survivor.log').read_text()[-3000:]
+
+    trials = {t.number: t for t in study.get_trials()}
+    # the survivor finished its two trials; the killed trial was marked
+    # FAIL through its stale heartbeat, not left RUNNING
+    survivor_trials = [t for t in trials.values()
+                       if t.user_attrs.get('worker', '').endswith(
+                           f':{survivor.pid}')]
+    assert [t.state for t in survivor_trials] == [TrialState.COMPLETE] * 2
+    assert trials[killed_number].state == TrialState.FAIL
+    assert not [t for t in trials.values() if t.state == TrialState.RUNNING]
+    # and the study goes on: a new worker adds a trial
+    restarted = start(1, 'restart.log')
+    assert restarted.wait(timeout=600) == 0
+    assert len(study.get_trials()) == len(trials) + 1
+    assert study.get_trials()[-1].state == TrialState.COMPLETE
+
+
+def _has_study(db: Path, storage: str) -> bool:
+    if not db.is_file():  # do not race the worker creating its tables
+        return False
+    try:
+        return bool(optuna.get_all_study_names(storage))
+    except Exception:
+        return False
+
+
+def _wait_for(predicate, seconds: float) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.5)
+    return False
