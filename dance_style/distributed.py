@@ -59,6 +59,9 @@ def setup_cpu_distributed(cfg) -> None:
             world_size=int(os.environ['WORLD_SIZE']))
     wrapper = cfg.get('model_wrapper_cfg') or {}
     wrapper = dict(wrapper)
-    wrapper['type'] = 'CPUDistributedDataParallel'
+    # scoped name: Runner.wrap_model looks the type up with
+    # mmengine's root registry's get(), which does not search the mmaction
+    # child registry this wrapper lives in (a bare name returns None there)
+    wrapper['type'] = 'mmaction.CPUDistributedDataParallel'
     cfg.model_wrapper_cfg = wrapper
     cfg.env_cfg.setdefault('dist_cfg', {})['backend'] = 'gloo'

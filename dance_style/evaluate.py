@@ -20,8 +20,10 @@ def apply_test_args(cfg: Config,
                     checkpoint: str,
                     work_dir: Optional[str] = None,
                     cfg_options: Optional[dict] = None,
-                    launcher: str = 'none') -> Config:
-    """Point a config at a checkpoint and add the per-class report."""
+                    launcher: str = 'none',
+                    dump: Optional[str] = None) -> Config:
+    """Point a config at a checkpoint and add the per-class report, and
+    with ``dump`` a ``.npz`` of every video's scores (for late fusion)."""
     if not osp.isfile(checkpoint):
         raise DanceStyleError(
             f'checkpoint not found: {checkpoint}\n'
@@ -42,8 +44,22 @@ def apply_test_args(cfg: Config,
         evaluators = [evaluators]
     evaluators = [e for e in evaluators if e.get('type') != 'PerClassReport']
     evaluators.append(dict(type='PerClassReport', out_dir=cfg.work_dir))
+    if dump:
+        evaluators.append(dict(type='DumpScores', out_file=dump))
+        _pack_filenames(cfg.test_dataloader.dataset.pipeline)
     cfg.test_evaluator = evaluators
     return cfg
+
+
+def _pack_filenames(pipeline) -> None:
+    """Carry each video's file name to the metrics (PackActionInputs drops
+    it by default), so a dump says which score row is which video."""
+    for step in pipeline:
+        if step.get('type') == 'PackActionInputs':
+            keys = tuple(step.get('meta_keys', ('img_shape', 'img_key',
+                                                'video_id', 'timestamp')))
+            if 'filename' not in keys:
+                step['meta_keys'] = keys + ('filename', )
 
 
 def test(cfg: Config) -> Dict[str, float]:

@@ -1,4 +1,5 @@
-"""A progress bar for long runs (mmengine only logs every N iterations)."""
+"""Hooks of every dance config: a progress bar, the per-epoch training loss
+for the curves, and a check that distributed ranks stayed in sync."""
 from typing import Optional
 
 from mmaction.registry import HOOKS
@@ -84,3 +85,87 @@ class ProgressBarHook(Hook):
 
     def after_test_epoch(self, runner, metrics=None) -> None:
         self._close_eval()
+
+
+@HOOKS.register_module()
+class EpochLossHook(Hook):
+    """Log each epoch's mean training loss, over all its iterations.
+
+    The LoggerHook logs a loss smoothed over its window every N
+    iterations; the study's Table 1 wants one training loss per epoch. This
+    hook averages every iteration's loss (weighted by batch size) and writes
+    ``{"train_loss": x, "step": epoch}`` into the run's ``scalars.json``,
+    beside the validation line with ``acc/top1`` and ``val_loss``
+    (:class:`dance_style.metrics.ValidationLoss`). ``tools/plot_curves.py``
+    reads both.
+    """
+
+    priority = 'BELOW_NORMAL'
+
+    def __init__(self) -> None:
+        self._total = 0.0
+        self._count = 0
+
+    def before_train_epoch(self, runner) -> None:
+        self._total, self._count = 0.0, 0
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs: Optional[dict] = None) -> None:
+        if not outputs or 'loss' not in outputs:
+            return
+        size = len(data_batch['inputs']) if data_batch else 1
+        self._total += float(outputs['loss']) * size
+        self._count += size
+
+    def after_train_epoch(self, runner) -> None:
+        if self._count and is_main_process():
+            # runner.epoch counts from 0 until this epoch's hooks are done;
+            # the validation line of the same epoch has step epoch + 1
+            runner.visualizer.add_scalars(
+                {'train_loss': self._total / self._count},
+                step=runner.epoch + 1)
+
+
+def weights_digest(state_dict) -> str:
+    """SHA-1 of every tensor of a state dict, in key order: equal digests
+    mean bit-identical weights."""
+    import hashlib
+    digest = hashlib.sha1()
+    for name in sorted(state_dict):
+        digest.update(name.encode('utf-8'))
+        digest.update(state_dict[name].detach().cpu().contiguous().numpy()
+                      .tobytes())
+    return digest.hexdigest()
+
+
+@HOOKS.register_module()
+class RankConsistencyHook(Hook):
+    """At the end of distributed training, check that every rank holds the
+    same weights (parameters and synchronised buffers), bit for bit.
+
+    DistributedDataParallel keeps replicas equal only as long as every rank
+    applies the same averaged gradients; a rank-dependent code path
+    (an unused parameter, a buffer left unsynchronised) makes them drift
+    silently, and only rank 0's copy is saved. Costs one all-gather of a
+    hash. Logs ``model weights identical on N ranks (sha1 ...)`` or raises.
+    Does nothing in a single-process run.
+    """
+
+    priority = 'LOWEST'  # after SyncBuffersHook and the checkpoint
+
+    def after_train(self, runner) -> None:
+        from mmengine.dist import all_gather_object, get_world_size
+        from mmengine.model import is_model_wrapper
+        if get_world_size() < 2:
+            return
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        digests = all_gather_object(weights_digest(model.state_dict()))
+        if len(set(digests)) != 1:
+            raise RuntimeError(
+                'model weights differ between ranks after training: '
+                + ', '.join(f'rank {r}: {d[:12]}'
+                            for r, d in enumerate(digests)))
+        runner.logger.info(
+            f'model weights identical on {len(digests)} ranks '
+            f'(sha1 {digests[0]})')

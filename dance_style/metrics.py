@@ -146,3 +146,92 @@ def plot_confusion_matrix(matrix: np.ndarray, names: Sequence[str],
     with atomic_path(path, suffix='.tmp.png') as tmp:
         fig.savefig(tmp, dpi=90, bbox_inches='tight', format='png')
     plt.close(fig)
+
+
+def true_class_nll(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """-log p(true class) per video. ``scores`` are probabilities (rows sum
+    to 1: mmaction2's ``average_clips='prob'``) or raw logits (anything
+    else), turned into probabilities with a softmax first."""
+    scores = np.asarray(scores, dtype=np.float64)
+    is_prob = (scores.min() >= 0
+               and np.allclose(scores.sum(axis=1), 1.0, atol=1e-3))
+    if not is_prob:
+        shifted = scores - scores.max(axis=1, keepdims=True)
+        scores = np.exp(shifted)
+        scores /= scores.sum(axis=1, keepdims=True)
+    picked = scores[np.arange(len(labels)), labels]
+    return -np.log(np.clip(picked, 1e-12, None))
+
+
+@METRICS.register_module()
+class ValidationLoss(BaseMetric):
+    """Cross-entropy of the validation predictions: the validation loss of
+    the study's Table 1, which mmengine's ValLoop does not compute (it runs
+    the model in predict mode, without the loss).
+
+    With one clip per video (the validation pipelines here) the score is
+    the softmax of the logits, so this is exactly the training loss
+    (cross-entropy) on held-out clips, without dropout. With several views
+    it is the NLL of their averaged probabilities.
+
+    Logged as ``val_loss`` beside ``acc/top1``; ``tools/plot_curves.py``
+    draws it.
+
+    Args:
+        collect_device (str): Device for gathering results across ranks.
+        prefix (str, optional): Metric name prefix.
+    """
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Keep each video's loss."""
+        labels = np.array([int(s['gt_label'].item()) for s in data_samples])
+        scores = np.stack([s['pred_score'].detach().cpu().float().numpy()
+                           for s in data_samples])
+        self.results.extend(float(x) for x in true_class_nll(scores, labels))
+
+    def compute_metrics(self, results: List[float]) -> Dict[str, float]:
+        """The mean over videos."""
+        return {'val_loss': float(np.mean(results)) if results else 0.0}
+
+
+@METRICS.register_module()
+class DumpScores(BaseMetric):
+    """Save each video's class scores for late fusion
+    (``tools/test.py --dump``, ``tools/fuse_scores.py``).
+
+    Writes ``out_file`` as a NumPy ``.npz`` (loaded without pickle, unlike
+    mmengine's ``DumpResults``): ``scores`` (videos x classes, the averaged
+    test-time probabilities), ``labels`` and ``videos`` (file names), in the
+    annotation file's order.
+
+    Args:
+        out_file (str): Path of the ``.npz`` to write.
+        collect_device (str): Device for gathering results across ranks.
+        prefix (str, optional): Metric name prefix.
+    """
+
+    def __init__(self, out_file: str, collect_device: str = 'cpu',
+                 prefix: Optional[str] = None) -> None:
+        super().__init__(collect_device=collect_device, prefix=prefix)
+        if not str(out_file).endswith('.npz'):
+            out_file = f'{out_file}.npz'
+        self.out_file = out_file
+
+    def process(self, data_batch, data_samples: Sequence[dict]) -> None:
+        """Keep label, scores and file name of each video."""
+        for sample in data_samples:
+            self.results.append(dict(
+                label=int(sample['gt_label'].item()),
+                score=sample['pred_score'].detach().cpu().float().numpy(),
+                video=str(sample.get('filename', ''))))
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Write the file; returns no metric."""
+        with atomic_path(self.out_file, suffix='.tmp.npz') as tmp:
+            np.savez(tmp,
+                     scores=np.stack([r['score'] for r in results]),
+                     labels=np.array([r['label'] for r in results]),
+                     videos=np.array([r['video'] for r in results]))
+        MMLogger.get_current_instance().info(
+            f'scores of {len(results)} videos dumped to {self.out_file}')
+        return {}

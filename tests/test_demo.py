@@ -20,13 +20,15 @@ def test_demo_script_runs_every_stage(tmp_path):
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
-    for stage in ("1/5", "2/5", "3/5", "4/5", "5/5"):
-        assert f'== {stage}' in out
+    for stage in range(1, 7):
+        assert f'== {stage}/6' in out
     assert re.search(r'top-1:\s+[\d.]+ %', out)
     assert re.search(r'top-5:\s+[\d.]+ %', out)
     assert re.search(r'^  1\. \S.* +[\d.]+ %$', out, re.M)  # a prediction
     assert 'true style: ' in out
     assert (tmp_path / 'work' / 'confusion_matrix.png').is_file()
+    assert (tmp_path / 'work' / 'curves.png').is_file()
+    assert re.search(r'^\| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$', out, re.M)
     # the real data path ran: manifest and chart of the built dataset
     manifest = (tmp_path / 'synthetic data' / 'manifest.csv').read_text()
     assert ',letsdance,' not in manifest and 'letsdance,' in manifest

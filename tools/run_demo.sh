@@ -29,7 +29,7 @@ for split in train val test; do
         "${split}_dataloader.dataset.data_prefix.video=$data")
 done
 
-echo "== 1/5 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
+echo "== 1/6 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
 # 80x80 clips, 3 s at 16 fps; every 6th Kinetics clip is missing, empty,
 # truncated, garbage or too short, as in real downloads
 "$python" data_prep/make_synthetic.py --format kinetics --layout spaces \
@@ -40,14 +40,14 @@ echo "== 1/5 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
     --out "$raw/letsdance" --clips-per-class "${LETSDANCE_CLIPS:-6}" \
     --size 72x128 --workers 2
 
-echo "== 2/5 build the dataset (data_prep/build_dataset.py) -> $data"
+echo "== 2/6 build the dataset (data_prep/build_dataset.py) -> $data"
 # 80/10/10 instead of the study's 90/5/5: enough held-out clips to measure
 "$python" data_prep/build_dataset.py --kinetics-root "$raw/kinetics700" \
     --letsdance-root "$raw/letsdance" --out "$data" \
     --ann-dir "$data/annotations" --short-side 64 --fps 16 --split 80,10,10 \
     --workers 2
 
-echo "== 3/5 train I3D R50 NonLocal from scratch ($config)"
+echo "== 3/6 train I3D R50 NonLocal from scratch ($config)"
 # shellcheck disable=SC2086  # TRAIN_OPTIONS is a list of words on purpose
 "$python" tools/train.py "$config" --work-dir "$work_dir" \
     --cfg-options "${data_options[@]}" ${TRAIN_OPTIONS:-}
@@ -60,17 +60,22 @@ if [ -z "$checkpoint" ]; then
     checkpoint=$(cat "$work_dir/last_checkpoint")
 fi
 
-echo "== 4/5 test $checkpoint on held-out clips"
+echo "== 4/6 test $checkpoint on held-out clips"
 "$python" tools/test.py "$config" "$checkpoint" --work-dir "$work_dir" \
     --cfg-options "${data_options[@]}"
 
-echo "== 5/5 predict the style of a held-out clip"
+echo "== 5/6 predict the style of a held-out clip"
 line=$(head -n 1 "$data/annotations/dance19_test.txt")
 clip="$data/${line% *}"     # the path may contain spaces
 label="${line##* }"
 "$python" tools/predict.py "$config" "$checkpoint" "$clip" --top-k 3
 echo "true style: $(sed -n "$((label + 1))p" annotations/label_map.txt)"
 
+echo "== 6/6 training curves (loss and accuracy per epoch)"
+"$python" tools/plot_curves.py "$work_dir" --labels demo \
+    --out "$work_dir/curves.png" --md "$work_dir/curves.md"
+
 echo "== done in $(( $(date +%s) - start )) s; outputs in $work_dir" \
-     "(confusion_matrix.png, per_class_accuracy.md, logs) and $data" \
+     "(confusion_matrix.png, per_class_accuracy.md, curves.png, logs) and" \
+     "$data" \
      "(manifest.csv, class_counts.png)"

@@ -1,7 +1,8 @@
 """Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
 Prints top-1, top-5 and mean class accuracy; writes per_class_accuracy.md,
-confusion_matrix.png and test_metrics.json into the work dir.
+confusion_matrix.png and test_metrics.json into the work dir; ``--dump``
+saves every video's scores for tools/fuse_scores.py.
 """
 import argparse
 import os
@@ -32,6 +33,10 @@ def parse_args(argv=None):
         help='override config keys, key=value (e.g. '
         'test_dataloader.dataset.ann_file=annotations/dance19_val.txt)')
     parser.add_argument(
+        '--dump', metavar='FILE.npz',
+        help='also save every video\'s class scores, labels and file names '
+        'to this .npz, for tools/fuse_scores.py')
+    parser.add_argument(
         '--launcher',
         choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none',
@@ -48,10 +53,13 @@ def main(argv=None):
     cfg = load_config(args.config)
     cfg = apply_test_args(
         cfg, args.config, args.checkpoint, work_dir=args.work_dir,
-        cfg_options=args.cfg_options, launcher=args.launcher)
+        cfg_options=args.cfg_options, launcher=args.launcher,
+        dump=args.dump)
     metrics = test(cfg)
     print(format_metrics(metrics))
     print(f'per-class accuracy and confusion matrix: {cfg.work_dir}')
+    if args.dump:
+        print(f'scores: {args.dump}')
     return 0
 
 

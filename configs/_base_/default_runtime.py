@@ -20,7 +20,16 @@ default_hooks = dict(
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     sync_buffers=dict(type='SyncBuffersHook'))
-custom_hooks = [dict(type='ProgressBarHook')]
+# a progress bar; one mean training loss per epoch for tools/plot_curves.py
+# (the LoggerHook's loss is a moving window); in distributed runs, a check
+# that all ranks end with the same weights
+custom_hooks = [
+    dict(type='ProgressBarHook'),
+    dict(type='EpochLossHook'),
+    dict(type='RankConsistencyHook'),
+    # one line: what load_from gave (loaded / skipped head / missing)
+    dict(type='TransferSummaryHook')
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,  # mmaction2's default

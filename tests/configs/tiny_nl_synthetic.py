@@ -29,4 +29,9 @@ param_scheduler = [
         end=10,
         convert_to_iter_based=True)
 ]
-custom_hooks = []  # no progress bars in test logs
+# no progress bars in test logs
+custom_hooks = [
+    dict(type='EpochLossHook'),
+    dict(type='RankConsistencyHook'),
+    dict(type='TransferSummaryHook')
+]

@@ -91,6 +91,8 @@ test_dataloader = dict(
         test_mode=True))
 
 # ---- metrics: top-1, top-5 and mean class accuracy -------------------------
-val_evaluator = dict(
+test_evaluator = dict(
     type='AccMetric', metric_list=('top_k_accuracy', 'mean_class_accuracy'))
-test_evaluator = val_evaluator
+# validation adds its loss (mmengine's ValLoop computes none), for the
+# training curves of tools/plot_curves.py
+val_evaluator = [test_evaluator, dict(type='ValidationLoss')]

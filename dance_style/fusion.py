@@ -1,0 +1,104 @@
+"""Late fusion of several models' test scores (``tools/fuse_scores.py``).
+
+Each input is a ``tools/test.py --dump`` file: ``scores`` (videos x
+classes), ``labels`` and ``videos``. The fused score of a video is the
+weighted mean of its models' class probabilities, as Two-Stream I3D fuses
+its RGB and flow streams and as an ensemble of configs would.
+"""
+import os.path as osp
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from .errors import DanceStyleError
+
+
+def load_dump(path: str) -> Dict[str, np.ndarray]:
+    """Read a dump (without pickle) and check its shape."""
+    if not osp.isfile(path):
+        raise DanceStyleError(
+            f'score dump not found: {path}\nWrite one with tools/test.py '
+            'CONFIG CHECKPOINT --dump FILE.npz')
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            dump = {key: data[key] for key in ('scores', 'labels', 'videos')}
+    except (KeyError, ValueError, OSError) as error:
+        raise DanceStyleError(
+            f'{path} is not a tools/test.py --dump file ({error})')
+    if dump['scores'].ndim != 2 or len(dump['scores']) != len(
+            dump['labels']):
+        raise DanceStyleError(f'{path}: scores and labels do not match')
+    return dump
+
+
+def video_key(path: str) -> str:
+    """A video's identity across modalities: its file name without folder
+    and extension (an RGB clip and its flow share it)."""
+    return osp.splitext(osp.basename(str(path)))[0]
+
+
+def check_aligned(dumps: Sequence[Dict[str, np.ndarray]],
+                  names: Sequence[str]) -> None:
+    """All dumps must score the same videos in the same order."""
+    first, first_name = dumps[0], names[0]
+    for dump, name in zip(dumps[1:], names[1:]):
+        if dump['scores'].shape != first['scores'].shape:
+            raise DanceStyleError(
+                f'{name} has scores of shape {dump["scores"].shape}, '
+                f'{first_name} {first["scores"].shape}: test both models on '
+                'the same annotation file')
+        if not np.array_equal(dump['labels'], first['labels']):
+            raise DanceStyleError(
+                f'{name} and {first_name} list different labels: the '
+                'videos are not the same or not in the same order')
+        keys = [video_key(v) for v in dump['videos']]
+        first_keys = [video_key(v) for v in first['videos']]
+        if all(keys) and all(first_keys) and keys != first_keys:
+            raise DanceStyleError(
+                f'{name} and {first_name} score different videos (first '
+                'difference: '
+                f'{next(a for a, b in zip(keys, first_keys) if a != b)!r})')
+
+
+def top_k_accuracy(scores: np.ndarray, labels: np.ndarray,
+                   k: int) -> float:
+    """Share of videos whose label is among the k best scores."""
+    top = np.argsort(-scores, axis=1)[:, :k]
+    return float(np.mean([label in row for label, row in zip(labels, top)]))
+
+
+def fuse(dumps: Sequence[Dict[str, np.ndarray]],
+         weights: Optional[Sequence[float]] = None) -> np.ndarray:
+    """Weighted mean of the dumps' scores (weights normalised to sum 1)."""
+    weights = np.ones(len(dumps)) if weights is None else np.asarray(
+        weights, dtype=np.float64)
+    if len(weights) != len(dumps) or (weights < 0).any() or weights.sum(
+    ) <= 0:
+        raise DanceStyleError(
+            f'--weights needs {len(dumps)} non-negative numbers, not all 0')
+    weights = weights / weights.sum()
+    return sum(w * d['scores'].astype(np.float64)
+               for w, d in zip(weights, dumps))
+
+
+def evaluate(scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
+    """top-1, top-5 and mean class accuracy, as tools/test.py reports."""
+    predicted = scores.argmax(axis=1)
+    per_class = [np.mean(predicted[labels == c] == c)
+                 for c in np.unique(labels)]
+    return {'top1': top_k_accuracy(scores, labels, 1),
+            'top5': top_k_accuracy(scores, labels, min(5, scores.shape[1])),
+            'mean_class': float(np.mean(per_class))}
+
+
+def fuse_files(paths: Sequence[str], weights: Optional[Sequence[float]] = None
+               ) -> Tuple[List[Dict[str, float]], Dict[str, float], Dict]:
+    """Metrics of each dump, of the fusion, and the fused dump."""
+    dumps = [load_dump(p) for p in paths]
+    check_aligned(dumps, list(paths))
+    labels = dumps[0]['labels']
+    singles = [evaluate(d['scores'], labels) for d in dumps]
+    fused_scores = fuse(dumps, weights)
+    fused = dict(scores=fused_scores.astype(np.float32), labels=labels,
+                 videos=dumps[0]['videos'])
+    return singles, evaluate(fused_scores, labels), fused
