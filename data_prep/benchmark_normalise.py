@@ -30,25 +30,12 @@ import _bootstrap  # noqa: F401  repo root on sys.path
 from dance_style.cli import run_cli
 from dance_style.prep.normalise import DEFAULT_CRF, DEFAULT_PRESET, transcode
 from dance_style.prep.pool import run_tasks
-from dance_style.synthetic import clip_rng, render_clip
-from dance_style.video import write_video
+from dance_style.synthetic.originals import write_originals
 
 
 def parse_size(text):
     h, w = (int(v) for v in text.lower().split('x'))
     return h, w
-
-
-def make_originals(folder: Path, clips: int, size, seconds: float, fps: float):
-    paths = []
-    for index in range(clips):
-        path = folder / f'original_{index:03d}.mp4'
-        frames = render_clip(index % 19, clip_rng(0, index % 19, 9_000_000 + index),
-                             size, int(seconds * fps), fps)
-        # YouTube-like: x264 default quality, a keyframe every 250 frames
-        write_video(path, frames, fps, crf=23, preset='fast', gop=250)
-        paths.append(path)
-    return paths
 
 
 def time_normalise(originals, out: Path, workers: int, short_side: int,
@@ -115,9 +102,9 @@ def main(argv=None):
     try:
         print(f'writing {args.clips} originals ({args.size}, {args.seconds:g} s at '
               f'{args.source_fps:g} fps) ...', file=sys.stderr)
-        originals = make_originals(workdir / 'originals', args.clips,
-                                   parse_size(args.size), args.seconds,
-                                   args.source_fps)
+        originals = write_originals(workdir / 'originals', args.clips,
+                                    parse_size(args.size), args.seconds,
+                                    args.source_fps)
         throughput = {}
         for workers in (int(w) for w in args.workers.split(',')):
             elapsed = time_normalise(originals, workdir / 'normalised', workers,
