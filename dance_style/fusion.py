@@ -20,7 +20,10 @@ def load_dump(path: str) -> Dict[str, np.ndarray]:
             f'score dump not found: {path}\nWrite one with tools/test.py '
             'CONFIG CHECKPOINT --dump FILE.npz')
     try:
-        with np.load(path, allow_pickle=False) as data:
+        data = np.load(path, allow_pickle=False)
+        if not isinstance(data, np.lib.npyio.NpzFile):  # a bare .npy
+            raise ValueError('a single array, not an .npz archive')
+        with data:
             dump = {key: data[key] for key in ('scores', 'labels', 'videos')}
     except (KeyError, ValueError, OSError) as error:
         raise DanceStyleError(
@@ -82,13 +85,13 @@ def fuse(dumps: Sequence[Dict[str, np.ndarray]],
 
 
 def evaluate(scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
-    """top-1, top-5 and mean class accuracy, as tools/test.py reports."""
-    predicted = scores.argmax(axis=1)
-    per_class = [np.mean(predicted[labels == c] == c)
-                 for c in np.unique(labels)]
+    """top-1, top-5 and mean class accuracy, computed by mmaction2's own
+    functions, as tools/test.py reports them."""
+    from mmaction.evaluation.functional import mean_class_accuracy
     return {'top1': top_k_accuracy(scores, labels, 1),
             'top5': top_k_accuracy(scores, labels, min(5, scores.shape[1])),
-            'mean_class': float(np.mean(per_class))}
+            'mean_class': float(mean_class_accuracy(list(scores),
+                                                    list(labels)))}
 
 
 def fuse_files(paths: Sequence[str], weights: Optional[Sequence[float]] = None

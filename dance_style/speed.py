@@ -13,13 +13,17 @@ import torch
 
 from .errors import DanceStyleError
 
-# Dense peak FLOP/s per device and dtype, from the vendors' data sheets
-# (SXM parts; float32 without TF32). Used for model FLOPs utilisation.
-PEAK_FLOPS = {
-    'H100': {'bf16': 989e12, 'fp16': 989e12, 'fp32': 67e12},
-    'H200': {'bf16': 989e12, 'fp16': 989e12, 'fp32': 67e12},
-    'A100': {'bf16': 312e12, 'fp16': 312e12, 'fp32': 19.5e12},
-}
+# Dense peak FLOP/s per device and dtype, from the vendors' data sheets.
+# 'fp32' is the TF32 tensor-core peak: PyTorch lets cuDNN run float32
+# convolutions in TF32 by default (torch.backends.cudnn.allow_tf32), so
+# that is the ceiling of a "float32" I3D step. Checked in order: PCIe
+# before the SXM default. Used for model FLOPs utilisation.
+PEAK_FLOPS = (
+    ('H100 PCIe', {'bf16': 756e12, 'fp16': 756e12, 'fp32': 378e12}),
+    ('H100', {'bf16': 989e12, 'fp16': 989e12, 'fp32': 495e12}),
+    ('H200', {'bf16': 989e12, 'fp16': 989e12, 'fp32': 495e12}),
+    ('A100', {'bf16': 312e12, 'fp16': 312e12, 'fp32': 156e12}),
+)
 
 
 @dataclass
@@ -45,7 +49,7 @@ def device_peak(device: torch.device, amp: str) -> Optional[float]:
     if device.type != 'cuda':
         return None
     name = torch.cuda.get_device_name(device)
-    for key, peaks in PEAK_FLOPS.items():
+    for key, peaks in PEAK_FLOPS:
         if key in name:
             return peaks['fp32' if amp == 'none' else amp]
     return None

@@ -19,6 +19,7 @@ from dance_style.sweep.storage import describe, open_storage
 from dance_style.sweep.workers import split_trials
 
 SWEEP_CONFIG = REPO / 'tests' / 'configs' / 'sweep_tiny.py'
+FAST_SPACE = 'model.cls_head.dropout_ratio: {float: [0.1, 0.5]}\n'
 EPOCHS = 3  # sweep_tiny.py's max_epochs
 
 optuna.logging.set_verbosity(optuna.logging.WARNING)
@@ -93,6 +94,9 @@ def test_the_default_space_is_the_studys_and_fits_the_config():
     ({'a.b': {'choice': [{'type': 'SGD'}]}}, 'name dict options'),
     ({'a.b': {'choice': {'SGD': 0.1}}}, 'must be a dict'),
     ({'a b': 1}, 'dotted config paths'),
+    ({'a.b': {'float': [1e-3, 1], 'log': True, 'step': 0.1}},
+     'log scale with a step'),
+    ({'a.b': {'int': [1, 9], 'step': 0}}, 'step must be a number > 0'),
     ([], 'expected a mapping'),
 ])
 def test_space_errors_say_what_is_wrong(entries, message):
@@ -264,16 +268,53 @@ def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(sweep_options,
                         '{choice: [1.5]}\n')
     proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '2',
                     '--search-space', space, '--work-dir', tmp_path / 's',
-                    *sweep_options)
+                    *sweep_options, check=False)
     study = load(tmp_path / 's', 'sweep_tiny')
+    # the second trial ran after the first failed ...
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
     assert 'dropout probability' in study.trials[0].user_attrs['error']
     assert 'no trial has completed yet' in proc.stdout
+    # ... and a run in which every trial failed exits non-zero
+    assert proc.returncode == 1
+
+
+def test_a_set_up_error_stops_the_sweep_after_one_trial(sweep_options,
+                                                        tmp_path):
+    space = write_space(tmp_path, FAST_SPACE)
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '3',
+                    '--monitor', 'acc/top_1', '--search-space', space,
+                    '--work-dir', tmp_path / 's', *sweep_options,
+                    'train_cfg.max_epochs=1', check=False)
+    study = load(tmp_path / 's', 'sweep_tiny')
+    assert [t.state for t in study.trials] == [TrialState.FAIL]
+    assert "pass --monitor with one of these" in \
+        study.trials[0].user_attrs['error']
+    assert proc.returncode == 1
+
+
+def test_options_the_space_would_overwrite_are_refused(sweep_options,
+                                                       tmp_path):
+    space = write_space(tmp_path, 'optim_wrapper.optimizer: {choice: '
+                        '{SGD: {type: SGD, momentum: 1.0e-1}}}\n')
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '1',
+                    '--search-space', space, '--work-dir', tmp_path / 's',
+                    *sweep_options, 'optim_wrapper.optimizer.momentum=0.95',
+                    check=False)
+    assert proc.returncode == 2
+    assert 'would be overwritten by the search space' in proc.stderr
+
+
+def test_yaml_floats_without_a_dot_are_numbers():
+    space = SearchSpace({'a.b': {'choice': ['1e-4', '3e-3']},
+                         'a.c': '1e-2',
+                         'a.d': {'choice': {'X': {'wd': '5e-4'}}}})
+    study = optuna.create_study()
+    drawn = space.sample(study.ask())
+    assert drawn['a.b'] in (1e-4, 3e-3) and drawn['a.c'] == 1e-2
+    assert drawn['a.d']['wd'] == 5e-4
 
 
 # ------------------------------------------------------- parallel workers
-
-FAST_SPACE = 'model.cls_head.dropout_ratio: {float: [0.1, 0.5]}\n'
 
 
 @pytest.fixture(scope='module')

@@ -52,6 +52,18 @@ def main(argv=None):
                           else 'torchscript')
     frames, height, width = args.shape or input_shape(cfg)
     model = load_recognizer(cfg, args.checkpoint, device='cpu')
+    # init_recognizer loads with strict=False: a checkpoint of another
+    # architecture would leave random weights, and the parity check below
+    # would still pass. Refuse anything short of a complete match.
+    from dance_style.transfer import checkpoint_state_dict, compare_state_dicts
+    parts = compare_state_dicts(model.state_dict(),
+                                checkpoint_state_dict(args.checkpoint))
+    if parts['missing'] or parts['skipped']:
+        raise DanceStyleError(
+            f'{args.checkpoint} does not fit {args.config}: '
+            f'{len(parts["missing"])} tensors missing, '
+            f'{len(parts["skipped"])} of another shape (e.g. '
+            f'{(parts["missing"] + parts["skipped"])[0]})')
     classifier = build_classifier(model, cfg)
     generator = torch.Generator().manual_seed(0)
     example = torch.rand((args.batch, 3, frames, height, width),

@@ -17,7 +17,8 @@ from dance_style.cli import ConfigOptionsAction, run_cli
 from dance_style.errors import DanceStyleError
 from dance_style.sweep.storage import default_storage_url
 from dance_style.sweep.study import (PRUNERS, SAMPLERS, SweepSettings,
-                                     open_study, print_header, run_worker)
+                                     open_study, print_header, run_worker,
+                                     validate)
 
 DEFAULT_SPACE = 'configs/sweeps/study_space.yaml'
 
@@ -39,7 +40,8 @@ def parse_args(argv=None):
         '--max-trials', type=int, default=None,
         help='stop once the study holds this many finished trials, counting '
         'every worker and earlier runs (a study-wide budget for workers '
-        'started on several machines)')
+        'started on several machines; trials already running when it is '
+        'reached still finish)')
     parser.add_argument(
         '--study-name',
         help='study to create or continue (default: the config file name)')
@@ -100,6 +102,10 @@ def parse_args(argv=None):
         value = getattr(args, name)
         if value is not None and value < 1:
             parser.error(f'--{name.replace("_", "-")} must be at least 1')
+    for name in ('pruner_startup_trials', 'pruner_warmup_epochs',
+                 'heartbeat_interval'):
+        if getattr(args, name) < 0:
+            parser.error(f'--{name.replace("_", "-")} must be 0 or more')
     return args
 
 
@@ -151,6 +157,7 @@ def main(argv=None):
     if args.workers > 1:
         from dance_style.sweep.workers import run_workers
         print_header(settings)
+        validate(settings)  # fail here, not in every worker's log
         study = open_study(settings)  # created once, before the workers
         code = run_workers(
             osp.abspath(__file__),
@@ -159,8 +166,15 @@ def main(argv=None):
     else:
         if not args.no_report:
             print_header(settings)
+        before = {t.number for t in open_study(settings).get_trials(
+            deepcopy=False)} if not args.no_report else set()
         study = run_worker(settings)
-        code = 0
+        ran = [t for t in study.get_trials(deepcopy=False)
+               if t.number not in before]
+        # a run whose every trial failed is a failed run (the reasons are
+        # in the table); pruned trials count as working ones
+        code = 1 if ran and all(t.state.name == 'FAIL' for t in ran) \
+            and not args.no_report else 0
     if not args.no_report:
         from dance_style.sweep.report import write_report
         summary = write_report(study, settings)

@@ -44,6 +44,8 @@ def parse_args(argv=None):
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
                         help='set by torch.distributed.launch')
     args = parser.parse_args(argv)
+    if args.dump and not args.dump.endswith('.npz'):
+        args.dump += '.npz'  # what numpy would write; say the real name
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 

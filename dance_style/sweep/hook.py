@@ -27,13 +27,28 @@ class OptunaPruningHook(Hook):
             ``'acc/top1'`` (mmaction2's AccMetric).
     """
 
-    priority = 'LOW'  # after the CheckpointHook has seen the metric
+    # before the CheckpointHook (VERY_LOW): the epoch's best checkpoint is
+    # saved either way, stop_training only ends the loop afterwards
+    priority = 'LOW'
 
     def __init__(self, trial, monitor: str = 'acc/top1') -> None:
         self.trial = trial
         self.monitor = monitor
         self.reported: Dict[int, float] = {}
         self.pruned_at: Optional[int] = None
+        self.epochs_trained = 0
+
+    def before_train(self, runner) -> None:
+        # the pruner's steps are epochs; an iteration-based loop would
+        # report every validation at epoch 0 (Optuna ignores repeats)
+        from mmengine.runner import EpochBasedTrainLoop
+        if not isinstance(runner.train_loop, EpochBasedTrainLoop):
+            raise DanceStyleError(
+                'sweeps prune by epoch: the config needs train_cfg with '
+                "type='EpochBasedTrainLoop'")
+
+    def after_train_epoch(self, runner) -> None:
+        self.epochs_trained = runner.epoch + 1
 
     def after_val_epoch(self, runner,
                         metrics: Optional[Dict[str, float]] = None) -> None:

@@ -25,6 +25,7 @@ conditional parameters. Paths are applied shallow first, so
 YAML because it is declarative (a search space is data, not code) and
 PyYAML comes with mmengine; JSON files are YAML too.
 """
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, List, Union
@@ -32,6 +33,7 @@ from typing import Any, Dict, List, Union
 from ..errors import DanceStyleError
 
 SPEC_KINDS = ('float', 'int', 'choice')
+SCIENTIFIC = re.compile(r'^[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+$')
 
 
 @dataclass
@@ -64,6 +66,18 @@ def _number(value: Any) -> Any:
     return value
 
 
+def _numbers_everywhere(value: Any) -> Any:
+    """Every ``1e-4``-style string in a parsed file as a float (PyYAML
+    reads YAML 1.1, where a float needs a dot), at any depth."""
+    if isinstance(value, dict):
+        return {key: _numbers_everywhere(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_numbers_everywhere(item) for item in value]
+    if isinstance(value, str) and SCIENTIFIC.match(value):
+        return float(value)
+    return value
+
+
 def _check_spec(name: str, spec: dict) -> None:
     kind = next(key for key in SPEC_KINDS if key in spec)
     allowed = {kind, 'log', 'step'}
@@ -84,6 +98,16 @@ def _check_spec(name: str, spec: dict) -> None:
         if spec.get('log') and bounds[0] <= 0:
             raise DanceStyleError(
                 f'search space entry {name!r}: a log scale needs low > 0')
+        step = spec.get('step')
+        if step is not None and (not isinstance(step, (int, float))
+                                 or step <= 0):
+            raise DanceStyleError(
+                f'search space entry {name!r}: step must be a number > 0')
+        if step is not None and spec.get('log') and not (
+                kind == 'int' and step == 1):
+            raise DanceStyleError(
+                f'search space entry {name!r}: Optuna cannot combine a log '
+                'scale with a step; drop one')
     else:
         choices = spec['choice']
         if isinstance(choices, dict):
@@ -124,6 +148,7 @@ class SearchSpace:
                 'paths to specs, e.g. "optim_wrapper.optimizer.lr: '
                 '{float: [1.0e-5, 1.0e-1], log: true}"')
         self.source = source
+        entries = _numbers_everywhere(entries)
         self.params: List[Param] = []
         for path, spec in entries.items():
             if not isinstance(path, str) or not path or ' ' in path:

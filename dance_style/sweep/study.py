@@ -12,6 +12,7 @@ import json
 import os
 import os.path as osp
 import socket
+import zlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,7 +159,12 @@ def make_objective(settings: SweepSettings, space: SearchSpace):
 
     def objective(trial) -> float:
         import optuna
-        overrides = space.sample(trial)
+        try:
+            overrides = space.sample(trial)
+        except Exception as error:
+            trial.set_user_attr('error',
+                                f'{type(error).__name__}: {error}'[:500])
+            raise
         work_dir = settings.study_dir / f'trial_{trial.number:03d}'
         trial.set_user_attr('work_dir', str(work_dir))
         # which process ran it: a dashboard user can tell a dead worker's
@@ -177,9 +183,13 @@ def make_objective(settings: SweepSettings, space: SearchSpace):
             # the reason stays with the trial for the report and dashboard
             trial.set_user_attr('error',
                                 f'{type(error).__name__}: {error}'[:500])
+            if isinstance(error, DanceStyleError):
+                # a set-up problem (wrong --monitor, missing data) would
+                # fail every trial the same way: stop after this one
+                trial.study.stop()
             raise
         finally:
-            trial.set_user_attr('epochs_trained', len(hook.reported))
+            trial.set_user_attr('epochs_trained', hook.epochs_trained)
             _free_accelerator_memory()
         if hook.pruned_at is not None:
             raise optuna.TrialPruned(
@@ -202,27 +212,59 @@ def _free_accelerator_memory() -> None:
         torch.cuda.empty_cache()
 
 
-def run_worker(settings: SweepSettings):
-    """Run this process's share of trials; returns the study."""
-    import optuna
-    from optuna.trial import TrialState
+def validate(settings: SweepSettings) -> SearchSpace:
+    """Everything that would fail every trial, checked once up front: the
+    space file, its paths against the config, and --cfg-options that the
+    space would silently overwrite."""
     space = SearchSpace.from_file(settings.space_file)
     check_paths(space, apply_train_args(
         load_config(settings.config), settings.config,
         cfg_options=settings.cfg_options))
+    for key in settings.cfg_options:
+        for param in space.params:
+            if key == param.path or key.startswith(param.path + '.'):
+                raise DanceStyleError(
+                    f'--cfg-options {key} would be overwritten by the search '
+                    f'space entry {param.path!r} (a drawn value, or a '
+                    'replaced dict): set it in the space file instead')
+    return space
+
+
+def sampler_seed(settings: SweepSettings, trials_so_far: int) -> int:
+    """A rerun or a second worker must not replay the random draws of the
+    first: the seed moves with the worker index and the study's size, and
+    with the host when the storage can be shared between machines (the
+    same command started on each machine has the same worker indices)."""
+    seed = settings.seed + 1000 * settings.worker_index + trials_so_far
+    if not settings.storage.startswith('sqlite'):
+        seed += zlib.crc32(socket.gethostname().encode('utf-8'))
+    return seed % 2**31
+
+
+def run_worker(settings: SweepSettings):
+    """Run this process's share of trials; returns the study."""
+    import optuna
+    from optuna.trial import TrialState
+    space = validate(settings)
     study = open_study(settings)
-    # A rerun (or a second worker) must not replay the random draws of the
-    # first: the sampler's seed moves with the worker and the study's size.
-    sampler_seed = (settings.seed + 1000 * settings.worker_index
-                    + len(study.get_trials(deepcopy=False)))
-    study.sampler = make_sampler(settings.sampler, sampler_seed)
+    finished_states = (TrialState.COMPLETE, TrialState.PRUNED,
+                       TrialState.FAIL)
+    if settings.max_trials and len(study.get_trials(
+            deepcopy=False, states=finished_states)) >= settings.max_trials:
+        print(f'study {settings.study_name!r} already holds '
+              f'{settings.max_trials} finished trials (--max-trials); '
+              'nothing to do', file=sys.stderr)
+        return study
+    study.sampler = make_sampler(
+        settings.sampler,
+        sampler_seed(settings, len(study.get_trials(deepcopy=False))))
     callbacks = []
     if settings.max_trials:
-        # counts finished trials of every worker: the study-wide budget
+        # counts finished trials of every worker after each trial: the
+        # study-wide budget (running trials may overshoot it by up to the
+        # number of workers - 1)
         callbacks.append(optuna.study.MaxTrialsCallback(
-            settings.max_trials,
-            states=(TrialState.COMPLETE, TrialState.PRUNED,
-                    TrialState.FAIL)))
+            settings.max_trials, states=finished_states))
     try:
         study.optimize(make_objective(settings, space),
                        n_trials=settings.n_trials, timeout=settings.timeout,
@@ -239,4 +281,5 @@ def print_header(settings: SweepSettings) -> None:
     """Where the study lives and how to watch it."""
     print(f'study {settings.study_name!r} in {describe(settings.storage)}\n'
           f'trial work dirs: {settings.study_dir}/trial_NNN\n'
-          f'watch it: optuna-dashboard {settings.storage}', file=sys.stderr)
+          f'watch it: optuna-dashboard {describe(settings.storage)}',
+          file=sys.stderr)

@@ -1,6 +1,7 @@
 """Several sweep workers from one command: one process per GPU (or per
 share of the CPU cores), all on the same study."""
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -73,13 +74,21 @@ def run_workers(script: str, argv: List[str], n_trials: Optional[int],
         log_path = log_dir / f'worker_{index}.log'
         log = open(log_path, 'a', encoding='utf-8')
         logs.append(log)
-        # an argument list, never a shell string: paths may hold spaces
+        # an argument list, never a shell string: paths may hold spaces.
+        # Its own session: a terminal's Ctrl-C reaches only this parent,
+        # which passes it on once (a second SIGINT could cut off Optuna's
+        # FAIL write for the interrupted trial)
         procs.append(subprocess.Popen(args, stdout=log,
                                       stderr=subprocess.STDOUT,
-                                      env=worker_env(index, workers)))
+                                      env=worker_env(index, workers),
+                                      start_new_session=True))
         print(f'[sweep] worker {index} (pid {procs[-1].pid}): '
               f'{share if share is not None else "unlimited"} trials, '
               f'log {log_path}', file=sys.stderr)
+    def interrupted(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupted)
     last = None
     try:
         while any(proc.poll() is None for proc in procs):
@@ -88,14 +97,16 @@ def run_workers(script: str, argv: List[str], n_trials: Optional[int],
             if line != last:
                 print(line, file=sys.stderr)
                 last = line
-    except KeyboardInterrupt:
+    except BaseException:
+        # Ctrl-C, SIGTERM, or a failure here: never leave workers orphaned
         for proc in procs:
             if proc.poll() is None:
-                proc.send_signal(subprocess.signal.SIGINT)
+                proc.send_signal(signal.SIGINT)
         for proc in procs:
             proc.wait()
         raise
     finally:
+        signal.signal(signal.SIGTERM, previous)
         for log in logs:
             log.close()
     codes = [proc.returncode for proc in procs]
@@ -103,4 +114,7 @@ def run_workers(script: str, argv: List[str], n_trials: Optional[int],
         if code:
             print(f'[sweep] worker {index} exited with status {code}; see '
                   f'{log_dir}/worker_{index}.log', file=sys.stderr)
-    return max(codes, default=0)
+    # a worker killed by a signal has a negative code: 128 + signal, as a
+    # shell reports it
+    return next((code if code > 0 else 128 - code
+                 for code in codes if code), 0)
