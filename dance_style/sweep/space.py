@@ -55,17 +55,6 @@ def is_spec(value: Any) -> bool:
         [key for key in SPEC_KINDS if key in value]) == 1
 
 
-def _number(value: Any) -> Any:
-    """``1e-5`` as a number: PyYAML (YAML 1.1) reads a float without a
-    dot as a string, a classic trap in hand-written spaces."""
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value
-    return value
-
-
 def _numbers_everywhere(value: Any) -> Any:
     """Every ``1e-4``-style string in a parsed file as a float (PyYAML
     reads YAML 1.1, where a float needs a dot), at any depth."""
@@ -87,7 +76,7 @@ def _check_spec(name: str, spec: dict) -> None:
             f'search space entry {name!r}: unknown key(s) {sorted(unknown)}; '
             f'a {kind} spec takes {sorted(allowed)}')
     if kind in ('float', 'int'):
-        bounds = spec[kind] = [_number(b) for b in spec[kind]] \
+        bounds = spec[kind] = list(spec[kind]) \
             if isinstance(spec[kind], (list, tuple)) else spec[kind]
         if (not isinstance(bounds, list) or len(bounds) != 2
                 or not all(isinstance(b, (int, float)) for b in bounds)
