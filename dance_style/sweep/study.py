@@ -111,6 +111,12 @@ def open_study(settings: SweepSettings, sampler_seed: Optional[int] = None):
     stored = study.user_attrs
     differing = [key for key, value in identity.items()
                  if key in stored and stored[key] != value]
+    if differing and not study.get_trials(deepcopy=False):
+        # nothing ran under the old setup (e.g. a first run that stopped
+        # at a bad search space): the study takes the new one
+        for key in differing:
+            study.set_user_attr(key, identity[key])
+        differing = []
     if differing:
         details = '; '.join(
             f'{key}: study has {stored[key]!r}, this run {identity[key]!r}'
