@@ -28,7 +28,7 @@ from pathlib import Path
 import _bootstrap  # noqa: F401  repo root on sys.path
 
 from dance_style.cli import run_cli
-from dance_style.prep.normalise import DEFAULT_CRF, DEFAULT_PRESET, transcode
+from dance_style.prep.normalise import file_task, transcode
 from dance_style.prep.pool import run_tasks
 from dance_style.synthetic.originals import write_originals
 
@@ -41,10 +41,7 @@ def parse_size(text):
 def time_normalise(originals, out: Path, workers: int, short_side: int,
                    fps: float) -> float:
     shutil.rmtree(out, ignore_errors=True)
-    tasks = [dict(key=str(p), source=str(p), frames=[], source_fps=None,
-                  output=str(out / p.name), short_side=short_side, fps=fps,
-                  min_seconds=1.0, crf=DEFAULT_CRF, preset=DEFAULT_PRESET)
-             for p in originals]
+    tasks = [file_task(p, out / p.name, short_side, fps) for p in originals]
     results = []
     start = time.perf_counter()
     run_tasks(transcode, tasks, results.append, workers=workers,

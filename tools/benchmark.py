@@ -91,8 +91,7 @@ def our_setting(args, device):
 
 def prepare_videos(args) -> tuple:
     """(originals folder, normalised folder), each with list.txt."""
-    from dance_style.prep.normalise import (DEFAULT_CRF, DEFAULT_PRESET,
-                                            transcode)
+    from dance_style.prep.normalise import file_task, transcode
     from dance_style.synthetic.originals import write_originals
     if args.videos:
         originals = sorted(Path(args.videos).glob('*.mp4'))
@@ -106,11 +105,7 @@ def prepare_videos(args) -> tuple:
         originals = write_originals(base, args.clips)
     normalised = base.parent / f'{base.name}_normalised'
     for path in originals:
-        result = transcode(dict(
-            key=str(path), source=str(path), frames=[], source_fps=None,
-            output=str((normalised / path.name).resolve()), short_side=256,
-            fps=30.0, min_seconds=1.0, crf=DEFAULT_CRF,
-            preset=DEFAULT_PRESET))
+        result = transcode(file_task(path, normalised / path.name))
         if result['status'] != 'ok':
             raise DanceStyleError(f'normalise failed: {result}')
     for folder in (base, normalised):

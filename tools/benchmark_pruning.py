@@ -70,7 +70,7 @@ def sweep(name: str, pruner: str, args, data_options: dict) -> dict:
             'custom_hooks': [],
         }))
     start = time.perf_counter()
-    study = run_worker(settings)
+    study, _ = run_worker(settings)
     seconds = time.perf_counter() - start
     summary = summarize(study)
     return {

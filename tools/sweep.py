@@ -166,11 +166,7 @@ def main(argv=None):
     else:
         if not args.no_report:
             print_header(settings)
-        before = {t.number for t in open_study(settings).get_trials(
-            deepcopy=False)} if not args.no_report else set()
-        study = run_worker(settings)
-        ran = [t for t in study.get_trials(deepcopy=False)
-               if t.number not in before]
+        study, ran = run_worker(settings)
         # a run whose every trial failed is a failed run (the reasons are
         # in the table); pruned trials count as working ones
         code = 1 if ran and all(t.state.name == 'FAIL' for t in ran) \

@@ -63,6 +63,17 @@ def _frames_of(task: dict) -> Iterator[Tuple[float, np.ndarray]]:
         yield from iter_frames(task['source'])
 
 
+def file_task(source, output, short_side: int = DEFAULT_SHORT_SIDE,
+              fps: float = DEFAULT_FPS) -> dict:
+    """A :func:`transcode` task for one video file with the stage's
+    defaults (the benchmarks normalise loose files, not manifest records)."""
+    return dict(key=str(source), source=str(source), frames=[],
+                source_fps=None, output=str(Path(output).resolve()),
+                short_side=short_side, fps=fps,
+                min_seconds=DEFAULT_MIN_SECONDS, crf=DEFAULT_CRF,
+                preset=DEFAULT_PRESET)
+
+
 def transcode(task: dict) -> dict:
     """Normalise one clip (a pool task: a plain dict in, a plain dict out).
 

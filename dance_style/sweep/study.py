@@ -248,7 +248,8 @@ def sampler_seed(settings: SweepSettings, trials_so_far: int) -> int:
 
 
 def run_worker(settings: SweepSettings):
-    """Run this process's share of trials; returns the study."""
+    """Run this process's share of trials; returns the study and the
+    trials this call ran."""
     import optuna
     from optuna.trial import TrialState
     space = validate(settings)
@@ -260,10 +261,10 @@ def run_worker(settings: SweepSettings):
         print(f'study {settings.study_name!r} already holds '
               f'{settings.max_trials} finished trials (--max-trials); '
               'nothing to do', file=sys.stderr)
-        return study
-    study.sampler = make_sampler(
-        settings.sampler,
-        sampler_seed(settings, len(study.get_trials(deepcopy=False))))
+        return study, []
+    before = {t.number for t in study.get_trials(deepcopy=False)}
+    study.sampler = make_sampler(settings.sampler,
+                                 sampler_seed(settings, len(before)))
     callbacks = []
     if settings.max_trials:
         # counts finished trials of every worker after each trial: the
@@ -280,7 +281,9 @@ def run_worker(settings: SweepSettings):
         if settings.heartbeat_interval:
             # trials of workers that died long enough ago: FAIL, not RUNNING
             optuna.storages.fail_stale_trials(study)
-    return study
+    ran = [t for t in study.get_trials(deepcopy=False)
+           if t.number not in before]
+    return study, ran
 
 
 def print_header(settings: SweepSettings) -> None:
