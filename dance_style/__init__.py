@@ -11,7 +11,7 @@ compat.apply()
 
 # Registration happens on import; these must come after compat.apply().
 from . import datasets, distributed, hooks, metrics, transforms  # noqa: E402,F401
-from . import transfer  # noqa: E402,F401  TransferSummaryHook
+from . import models, transfer  # noqa: E402,F401  InceptionI3d, TransferSummaryHook
 from .sweep import hook as _sweep_hook  # noqa: E402,F401  OptunaPruningHook
 from .classes import DANCE19_CLASSES, NUM_CLASSES  # noqa: E402
 from .errors import DanceStyleError  # noqa: E402

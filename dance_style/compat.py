@@ -31,6 +31,13 @@ Each fix is idempotent and is covered by ``tests/test_compat.py``.
    array, which numpy >= 2 refuses (``OverflowError: Python integer -10 out
    of bounds for uint8``) whenever the drawn hue shift is negative, i.e.
    half the time. We compute the shift in int16, as the function meant.
+6. mmaction2 1.x decodes a flow frame as one H x W x 2 array (x and y
+   stacked, ``RawFrameDecode``), but ``Flip`` still assumes 0.x's list of
+   alternating x and y images and inverts every second *frame* whole: a
+   horizontally flipped flow clip gets both components of half its frames
+   negated and the other half unchanged, where only x should change sign.
+   We invert channel 0 of every stacked frame; lists of single-channel
+   images keep the upstream behaviour.
 """
 import importlib.abc
 import importlib.util
@@ -256,6 +263,38 @@ def fix_color_jitter_hue() -> bool:
     return True
 
 
+# ----------------------------------------------------------------------------
+# 6. Horizontal flip of stacked x/y optical flow
+
+
+def _flip_imgs(self, imgs, modality):
+    """``Flip._flip_imgs`` that negates the x flow of stacked frames.
+
+    Flow is quantised around 128 (``dance_style.prep.flow``), so negating
+    x is ``255 - x``, as upstream's ``mmcv.iminvert``.
+    """
+    import mmcv
+    for img in imgs:
+        mmcv.imflip_(img, self.direction)
+    if modality == 'Flow':
+        if imgs and imgs[0].ndim == 3 and imgs[0].shape[-1] == 2:
+            for img in imgs:
+                img[..., 0] = 255 - img[..., 0]
+        else:  # 0.x layout: x, y, x, y, ... single-channel images
+            for i in range(0, len(imgs), 2):
+                imgs[i] = mmcv.iminvert(imgs[i])
+    return imgs
+
+
+def fix_flow_flip() -> bool:
+    """Replace ``Flip._flip_imgs`` with :func:`_flip_imgs`."""
+    from mmaction.datasets.transforms.processing import Flip
+    if Flip._flip_imgs is _flip_imgs:
+        return False
+    Flip._flip_imgs = _flip_imgs
+    return True
+
+
 def quiet_known_warnings() -> None:
     """mmcv-lite warns at import that ``MultiScaleDeformableAttention`` (a
     compiled op) is missing; I3D never uses it (FACTS 2.8)."""
@@ -274,4 +313,5 @@ def apply() -> None:
     allow_mmengine_checkpoints()
     fix_resnet3d_scratch_init()
     fix_color_jitter_hue()
+    fix_flow_flip()
     _APPLIED = True

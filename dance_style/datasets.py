@@ -1,8 +1,9 @@
-"""The dance19 video dataset: mmaction2's VideoDataset with checked input."""
+"""The dance19 datasets: mmaction2's VideoDataset (RGB clips) and RawframeDataset
+(the optical flow of the flow stream) with checked input."""
 import os.path as osp
 from typing import List
 
-from mmaction.datasets import VideoDataset
+from mmaction.datasets import RawframeDataset, VideoDataset
 from mmaction.registry import DATASETS
 
 from .classes import NUM_CLASSES
@@ -15,6 +16,31 @@ HOW_TO_MAKE_DATA = (
     '--letsdance-root LETSDANCE_DIR --out data/dance19\n'
     'or run the demo on synthetic data (make demo), or pass --cfg-options '
     'with the right train_dataloader.dataset.ann_file / data_prefix.video.')
+
+
+HOW_TO_MAKE_FLOW = (
+    'Extract the optical flow of the dataset with\n'
+    '    python data_prep/extract_flow.py --root DATA_ROOT\n'
+    'which writes DATA_ROOT/flow/ and annotations/dance19_flow_{split}.txt.')
+
+
+def parse_label(text: str, where: str, num_classes: int) -> int:
+    """An annotation line's label, checked to lie in 0..num_classes-1."""
+    try:
+        label = int(text)
+    except ValueError:
+        raise DanceStyleError(
+            f'{where}: label {text!r} is not an integer; labels '
+            f'are 0..{num_classes - 1} in the order of '
+            'annotations/label_map.txt') from None
+    if not 0 <= label < num_classes:
+        raise DanceStyleError(
+            f'{where}: label {label} is outside 0..{num_classes - 1}'
+            f' ({num_classes} classes, annotations/label_map.txt). '
+            'Fix the annotation file, or set model.cls_head.num_classes '
+            'and the dataset num_classes together if you extended the '
+            'label set on purpose.')
+    return label
 
 
 @DATASETS.register_module()
@@ -76,20 +102,7 @@ class DanceVideoDataset(VideoDataset):
                 f'{where}: expected "<video path> <label>", got '
                 f'{line.strip()!r}')
         filename, label_text = parts
-        try:
-            label = int(label_text)
-        except ValueError:
-            raise DanceStyleError(
-                f'{where}: label {label_text!r} is not an integer; labels '
-                f'are 0..{self.num_classes - 1} in the order of '
-                'annotations/label_map.txt') from None
-        if not 0 <= label < self.num_classes:
-            raise DanceStyleError(
-                f'{where}: label {label} is outside 0..{self.num_classes - 1}'
-                f' ({self.num_classes} classes, annotations/label_map.txt). '
-                'Fix the annotation file, or set model.cls_head.num_classes '
-                'and the dataset num_classes together if you extended the '
-                'label set on purpose.')
+        label = parse_label(label_text, where, self.num_classes)
         if video_root:
             filename = osp.join(video_root, filename)
         return dict(filename=filename, label=label)
@@ -104,3 +117,86 @@ class DanceVideoDataset(VideoDataset):
                 f'{self.ann_file} do not exist, e.g.:\n    {shown}\n'
                 'Check data_prefix.video (the folder the paths are relative '
                 'to), or rebuild the annotation files.')
+
+
+@DATASETS.register_module()
+class DanceRawframeDataset(RawframeDataset):
+    """RawframeDataset for lists ``<frame folder> <frames> <label>``.
+
+    The flow stream of Two-Stream I3D reads the optical flow that
+    ``data_prep/extract_flow.py`` stores as mmaction2 rawframes
+    (``modality='Flow'``, ``filename_tmpl='flow_{}_{:05d}.jpg'``). Unlike
+    mmaction2's ``RawframeDataset``, which splits lines at every space:
+
+    * the frame count and label are split off from the right, so folder
+      names with spaces (Kinetics class names) work;
+    * a missing list or folder, a malformed line, a non-positive frame count
+      and a label outside ``0..num_classes-1`` raise
+      :class:`DanceStyleError` naming the file, line and fix before
+      training starts.
+
+    Offsets and multi-label lines are not supported.
+
+    Args:
+        num_classes (int): Labels must lie in ``0..num_classes-1``.
+            Defaults to 19, the study's label set.
+        check_files (bool): Check that every listed folder exists.
+            Defaults to True.
+        **kwargs: Passed to :class:`mmaction.datasets.RawframeDataset`.
+    """
+
+    def __init__(self, *args, num_classes: int = NUM_CLASSES,
+                 check_files: bool = True, **kwargs):
+        self.check_files = check_files
+        super().__init__(*args, num_classes=num_classes, **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Parse and validate the annotation file."""
+        if not osp.isfile(self.ann_file):
+            raise DanceStyleError(
+                f'annotation file not found: {self.ann_file}\n'
+                + HOW_TO_MAKE_FLOW)
+        frame_root = self.data_prefix.get('img')
+        if frame_root and not osp.isdir(frame_root):
+            raise DanceStyleError(
+                f'frame folder not found: {frame_root} (data_prefix.img)\n'
+                + HOW_TO_MAKE_FLOW)
+        data_list = []
+        with open(self.ann_file, encoding='utf-8') as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if line.strip():
+                    data_list.append(
+                        self._parse_line(line, line_no, frame_root))
+        if not data_list:
+            raise DanceStyleError(
+                f'annotation file {self.ann_file} lists no clips.\n'
+                + HOW_TO_MAKE_FLOW)
+        if self.check_files:
+            missing = [d['frame_dir'] for d in data_list
+                       if not osp.isdir(d['frame_dir'])]
+            if missing:
+                shown = '\n    '.join(missing[:5])
+                raise DanceStyleError(
+                    f'{len(missing)} of {len(data_list)} frame folders '
+                    f'listed in {self.ann_file} do not exist, e.g.:\n'
+                    f'    {shown}\nCheck data_prefix.img (the folder the '
+                    'paths are relative to), or extract again.')
+        return data_list
+
+    def _parse_line(self, line: str, line_no: int, frame_root) -> dict:
+        where = f'{self.ann_file}, line {line_no}'
+        parts = line.strip().rsplit(None, 2)
+        if len(parts) != 3:
+            raise DanceStyleError(
+                f'{where}: expected "<frame folder> <frames> <label>", got '
+                f'{line.strip()!r}')
+        folder, frames_text, label_text = parts
+        if not frames_text.isdigit() or int(frames_text) < 1:
+            raise DanceStyleError(
+                f'{where}: the frame count {frames_text!r} is not a '
+                'positive integer')
+        label = parse_label(label_text, where, self.num_classes)
+        if frame_root:
+            folder = osp.join(frame_root, folder)
+        return dict(frame_dir=folder, total_frames=int(frames_text),
+                    label=label)

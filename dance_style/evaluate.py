@@ -52,14 +52,15 @@ def apply_test_args(cfg: Config,
 
 
 def _pack_filenames(pipeline) -> None:
-    """Carry each video's file name to the metrics (PackActionInputs drops
-    it by default), so a dump says which score row is which video."""
+    """Carry each video's file name (or rawframe folder, for flow) to the
+    metrics (PackActionInputs drops it by default), so a dump says which
+    score row is which video."""
     for step in pipeline:
         if step.get('type') == 'PackActionInputs':
             keys = tuple(step.get('meta_keys', ('img_shape', 'img_key',
                                                 'video_id', 'timestamp')))
-            if 'filename' not in keys:
-                step['meta_keys'] = keys + ('filename', )
+            step['meta_keys'] = keys + tuple(
+                k for k in ('filename', 'frame_dir') if k not in keys)
 
 
 def test(cfg: Config) -> Dict[str, float]:

@@ -34,10 +34,19 @@ def load_dump(path: str) -> Dict[str, np.ndarray]:
     return dump
 
 
+# Suffixes that video_key strips; a flow folder keeps every dot of its video's
+# stem ("a.b.mp4" -> folder "a.b"), so only a real video suffix may go.
+VIDEO_SUFFIXES = ('.mp4', '.avi', '.mkv', '.webm', '.mov', '.m4v', '.mpg',
+                  '.mpeg')
+
+
 def video_key(path: str) -> str:
     """A video's identity across modalities: its file name without folder
-    and extension (an RGB clip and its flow share it)."""
-    return osp.splitext(osp.basename(str(path)))[0]
+    and video extension (an RGB clip ``x/a.mp4`` and its flow frames folder
+    ``flow/x/a`` share it)."""
+    name = osp.basename(str(path).rstrip('/'))
+    stem, suffix = osp.splitext(name)
+    return stem if suffix.lower() in VIDEO_SUFFIXES else name
 
 
 def check_aligned(dumps: Sequence[Dict[str, np.ndarray]],

@@ -201,7 +201,8 @@ class DumpScores(BaseMetric):
 
     Writes ``out_file`` as a NumPy ``.npz`` (loaded without pickle, unlike
     mmengine's ``DumpResults``): ``scores`` (videos x classes, the averaged
-    test-time probabilities), ``labels`` and ``videos`` (file names), in the
+    test-time probabilities), ``labels`` and ``videos`` (file names, or
+    frame folders for rawframe datasets), in the
     annotation file's order.
 
     Args:
@@ -223,7 +224,9 @@ class DumpScores(BaseMetric):
             self.results.append(dict(
                 label=int(sample['gt_label'].item()),
                 score=sample['pred_score'].detach().cpu().float().numpy(),
-                video=str(sample.get('filename', ''))))
+                # a video file, or a rawframe folder (the flow stream)
+                video=str(sample.get('filename', sample.get('frame_dir',
+                                                            '')))))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Write the file; returns no metric."""

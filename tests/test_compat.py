@@ -270,3 +270,38 @@ def test_negative_hue_shift_wraps_with_the_fix():
     out = ColorJitter.adjust_hue(img, -0.04)
     hue = cv2.cvtColor(out.astype(np.uint8), cv2.COLOR_RGB2HSV)[0, 0, 0]
     assert hue == 170  # 0 - 10 wrapped round OpenCV's 0..179 hue circle
+
+
+# ---- 6. Horizontal flip of stacked x/y optical flow ---------------------------
+
+FLOW_FLIP_CHECK = """
+    import numpy as np
+    from mmaction.datasets.transforms.processing import Flip
+    # 2 frames of rightward motion: x = 160 (+5 px), y = 128 (none)
+    frames = [np.dstack([np.full((2, 3), 160, np.uint8),
+                         np.full((2, 3), 128, np.uint8)]) for _ in range(2)]
+    out = Flip(flip_ratio=1.0).transform(dict(
+        imgs=frames, modality='Flow', img_shape=(2, 3)))['imgs']
+    print([(int(f[0, 0, 0]), int(f[0, 0, 1])) for f in out])
+"""
+
+
+def test_flow_flip_negates_whole_frames_without_the_fix():
+    proc = python("""
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            'compat_only', 'dance_style/compat.py')
+        compat_only = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(compat_only)
+        compat_only.install_drn_stub()
+    """ + textwrap.dedent(FLOW_FLIP_CHECK).replace('\n', '\n        '))
+    assert proc.returncode == 0, proc.stderr
+    # frame 0: x and y both inverted; frame 1 untouched
+    assert proc.stdout.strip().splitlines()[-1] == '[(95, 127), (160, 128)]'
+
+
+def test_flow_flip_negates_only_x_with_the_fix():
+    proc = python('import dance_style\n' + textwrap.dedent(FLOW_FLIP_CHECK))
+    assert proc.returncode == 0, proc.stderr
+    # leftward motion after the flip, in every frame; y unchanged
+    assert proc.stdout.strip().splitlines()[-1] == '[(95, 128), (95, 128)]'

@@ -10,7 +10,7 @@ from dance_style.classes import DANCE19_CLASSES, load_label_map
 REPO = Path(__file__).resolve().parents[1]
 CONFIGS = sorted(
     p for p in (REPO / 'configs').rglob('*.py') if '_base_' not in p.parts)
-CONFIGS += [REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py']
+CONFIGS += sorted((REPO / 'tests' / 'configs').glob('tiny_*.py'))
 
 
 def build_model(cfg):
@@ -32,7 +32,9 @@ def test_config_loads_and_builds(path):
     assert cfg.custom_imports['imports'] == ['dance_style']
     for split in ('train', 'val', 'test'):
         dataset = cfg[f'{split}_dataloader'].dataset
-        assert dataset.type == 'DanceVideoDataset'
+        # our checked datasets: videos, or rawframes for the flow stream
+        assert dataset.type == ('DanceRawframeDataset' if dataset.get(
+            'modality') == 'Flow' else 'DanceVideoDataset')
         loader = cfg[f'{split}_dataloader']
         # persistent_workers with num_workers=0 raises in PyTorch
         assert loader.num_workers > 0 or not loader.persistent_workers
@@ -44,8 +46,12 @@ def test_no_config_references_mmaction_package_files():
         assert 'mmaction::' not in path.read_text(), path
 
 
-@pytest.mark.parametrize('name, params', [('i3d_nl_dance.py', 34.62),
-                                          ('i3d_r50_dance.py', 27.26)])
+@pytest.mark.parametrize('name, params', [
+    ('i3d_nl_dance.py', 34.62), ('i3d_r50_dance.py', 27.26),
+    # Inception-v1 I3D with a 19-class head (12.70M at 400 classes,
+    # tests/test_inception_i3d.py); flow: 2 input channels
+    ('i3d_inception_rgb_dance.py', 12.31),
+    ('i3d_inception_flow_dance.py', 12.28)])
 def test_parameter_counts_match_model_zoo(name, params):
     assert millions(build_model(Config.fromfile(REPO / 'configs' / name))) \
         == params

