@@ -40,6 +40,13 @@ def predict_videos(model,
     from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope
 
+    if model.cfg.test_dataloader.dataset.get('modality') == 'Flow':
+        raise DanceStyleError(
+            'this is an optical-flow config: it reads flow frames, not video '
+            'files. Predict with the RGB stream\'s config, or extract the '
+            'flow (data_prep/extract_flow.py), test both streams with '
+            'tools/test.py --dump and fuse them with tools/fuse_scores.py '
+            '(docs/two_stream.md).')
     init_default_scope(model.cfg.get('default_scope', 'mmaction'))
     pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
     results = []

@@ -99,6 +99,16 @@ def test_flow_stream_checkpoint_has_two_input_channels(two_stream_run):
     assert state['cls_head.fc_cls.weight'].shape == (19, 1024)
 
 
+def test_predict_refuses_the_flow_stream_clearly(two_stream_run,
+                                                 flow_dataset):
+    checkpoint = next((two_stream_run['work'] / 'flow').glob('best_*.pth'))
+    video = next((flow_dataset / 'videos').rglob('*.mp4'))
+    proc = run_tool('tools/predict.py', FLOW_CONFIG, checkpoint, video,
+                    check=False)
+    assert proc.returncode == 2
+    assert 'optical-flow config' in proc.stderr
+
+
 def test_study_flow_config_trains_on_flow_frames(flow_dataset, tmp_path):
     """configs/i3d_inception_flow_dance.py at full size (64 frames at
     224 px) on one clip per class: the path a user takes on dance19."""

@@ -12,6 +12,7 @@ import _bootstrap  # noqa: F401  repo root on sys.path
 import dance_style  # noqa: F401  compat fixes before mmaction
 
 from dance_style.cli import ConfigOptionsAction, run_cli
+from dance_style.distributed import end_distributed
 from dance_style.evaluate import apply_test_args, format_metrics, test
 from dance_style.train import load_config
 
@@ -58,6 +59,7 @@ def main(argv=None):
         cfg_options=args.cfg_options, launcher=args.launcher,
         dump=args.dump)
     metrics = test(cfg)
+    end_distributed()  # every rank is done: leave the process group
     print(format_metrics(metrics))
     print(f'per-class accuracy and confusion matrix: {cfg.work_dir}')
     if args.dump:

@@ -10,6 +10,7 @@ import _bootstrap  # noqa: F401  repo root on sys.path
 import dance_style  # noqa: F401  compat fixes before mmaction
 
 from dance_style.cli import ConfigOptionsAction, run_cli
+from dance_style.distributed import end_distributed
 from dance_style.train import apply_train_args, load_config, train
 
 
@@ -74,6 +75,7 @@ def main(argv=None):
         cfg_options=args.cfg_options,
         launcher=args.launcher)
     metrics = train(cfg)
+    end_distributed()  # every rank is done: leave the process group
     if metrics:
         shown = ', '.join(f'{k}={v:.4f}' for k, v in sorted(metrics.items()))
         print(f'last validation: {shown}')
