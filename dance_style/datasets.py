@@ -43,8 +43,62 @@ def parse_label(text: str, where: str, num_classes: int) -> int:
     return label
 
 
+class CheckedListMixin:
+    """The annotation-file checks both dance19 datasets share.
+
+    A subclass names its data prefix key (``video`` or ``img``), the path
+    key of its entries and how to check one exists, what they are called in
+    messages, how to make the data, and parses one line in ``_parse_line``.
+    """
+
+    prefix_key = 'video'
+    root_name = 'video folder'
+    path_key = 'filename'
+    entries = 'videos'
+    entry_exists = staticmethod(osp.isfile)
+    how_to = HOW_TO_MAKE_DATA
+    check_files = True
+
+    def load_data_list(self) -> List[dict]:
+        """Parse and validate the annotation file."""
+        if not osp.isfile(self.ann_file):
+            raise DanceStyleError(
+                f'annotation file not found: {self.ann_file}\n' + self.how_to)
+        root = self.data_prefix.get(self.prefix_key)
+        if root and not osp.isdir(root):
+            raise DanceStyleError(
+                f'{self.root_name} not found: {root} '
+                f'(data_prefix.{self.prefix_key})\n' + self.how_to)
+        data_list = []
+        with open(self.ann_file, encoding='utf-8') as handle:
+            for line_no, line in enumerate(handle, start=1):
+                if line.strip():
+                    data_list.append(self._parse_line(line, line_no, root))
+        if not data_list:
+            raise DanceStyleError(
+                f'annotation file {self.ann_file} lists no clips.\n'
+                + self.how_to)
+        if self.check_files:
+            self._check_entries_exist(data_list)
+        return data_list
+
+    def _parse_line(self, line: str, line_no: int, root) -> dict:
+        raise NotImplementedError
+
+    def _check_entries_exist(self, data_list: List[dict]) -> None:
+        missing = [d[self.path_key] for d in data_list
+                   if not self.entry_exists(d[self.path_key])]
+        if missing:
+            shown = '\n    '.join(missing[:5])
+            raise DanceStyleError(
+                f'{len(missing)} of {len(data_list)} {self.entries} listed in '
+                f'{self.ann_file} do not exist, e.g.:\n    {shown}\n'
+                f'Check data_prefix.{self.prefix_key} (the folder the paths '
+                'are relative to), or make the data again:\n' + self.how_to)
+
+
 @DATASETS.register_module()
-class DanceVideoDataset(VideoDataset):
+class DanceVideoDataset(CheckedListMixin, VideoDataset):
     """VideoDataset for annotation files ``<relative path> <label>``.
 
     Differences from mmaction2's ``VideoDataset``, all about bad input:
@@ -69,31 +123,6 @@ class DanceVideoDataset(VideoDataset):
         self.check_files = check_files
         super().__init__(*args, num_classes=num_classes, **kwargs)
 
-    def load_data_list(self) -> List[dict]:
-        """Parse and validate the annotation file."""
-        if not osp.isfile(self.ann_file):
-            raise DanceStyleError(
-                f'annotation file not found: {self.ann_file}\n'
-                + HOW_TO_MAKE_DATA)
-        video_root = self.data_prefix.get('video')
-        if video_root and not osp.isdir(video_root):
-            raise DanceStyleError(
-                f'video folder not found: {video_root} (data_prefix.video)\n'
-                + HOW_TO_MAKE_DATA)
-        data_list = []
-        with open(self.ann_file, encoding='utf-8') as handle:
-            for line_no, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                data_list.append(self._parse_line(line, line_no, video_root))
-        if not data_list:
-            raise DanceStyleError(
-                f'annotation file {self.ann_file} lists no clips.\n'
-                + HOW_TO_MAKE_DATA)
-        if self.check_files:
-            self._check_videos_exist(data_list)
-        return data_list
-
     def _parse_line(self, line: str, line_no: int, video_root) -> dict:
         where = f'{self.ann_file}, line {line_no}'
         parts = line.strip().rsplit(None, 1)
@@ -107,20 +136,9 @@ class DanceVideoDataset(VideoDataset):
             filename = osp.join(video_root, filename)
         return dict(filename=filename, label=label)
 
-    def _check_videos_exist(self, data_list: List[dict]) -> None:
-        missing = [d['filename'] for d in data_list
-                   if not osp.isfile(d['filename'])]
-        if missing:
-            shown = '\n    '.join(missing[:5])
-            raise DanceStyleError(
-                f'{len(missing)} of {len(data_list)} videos listed in '
-                f'{self.ann_file} do not exist, e.g.:\n    {shown}\n'
-                'Check data_prefix.video (the folder the paths are relative '
-                'to), or rebuild the annotation files.')
-
 
 @DATASETS.register_module()
-class DanceRawframeDataset(RawframeDataset):
+class DanceRawframeDataset(CheckedListMixin, RawframeDataset):
     """RawframeDataset for lists ``<frame folder> <frames> <label>``.
 
     The flow stream of Two-Stream I3D reads the optical flow that
@@ -145,43 +163,17 @@ class DanceRawframeDataset(RawframeDataset):
         **kwargs: Passed to :class:`mmaction.datasets.RawframeDataset`.
     """
 
+    prefix_key = 'img'
+    root_name = 'frame folder'
+    path_key = 'frame_dir'
+    entries = 'frame folders'
+    entry_exists = staticmethod(osp.isdir)
+    how_to = HOW_TO_MAKE_FLOW
+
     def __init__(self, *args, num_classes: int = NUM_CLASSES,
                  check_files: bool = True, **kwargs):
         self.check_files = check_files
         super().__init__(*args, num_classes=num_classes, **kwargs)
-
-    def load_data_list(self) -> List[dict]:
-        """Parse and validate the annotation file."""
-        if not osp.isfile(self.ann_file):
-            raise DanceStyleError(
-                f'annotation file not found: {self.ann_file}\n'
-                + HOW_TO_MAKE_FLOW)
-        frame_root = self.data_prefix.get('img')
-        if frame_root and not osp.isdir(frame_root):
-            raise DanceStyleError(
-                f'frame folder not found: {frame_root} (data_prefix.img)\n'
-                + HOW_TO_MAKE_FLOW)
-        data_list = []
-        with open(self.ann_file, encoding='utf-8') as handle:
-            for line_no, line in enumerate(handle, start=1):
-                if line.strip():
-                    data_list.append(
-                        self._parse_line(line, line_no, frame_root))
-        if not data_list:
-            raise DanceStyleError(
-                f'annotation file {self.ann_file} lists no clips.\n'
-                + HOW_TO_MAKE_FLOW)
-        if self.check_files:
-            missing = [d['frame_dir'] for d in data_list
-                       if not osp.isdir(d['frame_dir'])]
-            if missing:
-                shown = '\n    '.join(missing[:5])
-                raise DanceStyleError(
-                    f'{len(missing)} of {len(data_list)} frame folders '
-                    f'listed in {self.ann_file} do not exist, e.g.:\n'
-                    f'    {shown}\nCheck data_prefix.img (the folder the '
-                    'paths are relative to), or extract again.')
-        return data_list
 
     def _parse_line(self, line: str, line_no: int, frame_root) -> dict:
         where = f'{self.ann_file}, line {line_no}'

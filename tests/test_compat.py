@@ -28,6 +28,23 @@ def python(code, env_path=None):
                           timeout=300)
 
 
+ONLY_THE_DRN_STUB = """
+import importlib.util
+spec = importlib.util.spec_from_file_location(
+    'compat_only', 'dance_style/compat.py')
+compat_only = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(compat_only)
+compat_only.install_drn_stub()
+"""
+
+
+def python_without_fixes(check):
+    """Run ``check`` with only fix 1 (without it mmaction.models cannot be
+    imported at all); compat.py is loaded as a plain file so the package's
+    apply() stays out."""
+    return python(ONLY_THE_DRN_STUB + textwrap.dedent(check))
+
+
 # ---- 1. missing drn module ---------------------------------------------------
 
 def test_mmaction_models_fails_without_the_drn_stub():
@@ -192,17 +209,7 @@ NL_IDENTITY_CHECK = """
 
 
 def test_scratch_init_breaks_non_local_blocks_without_the_fix():
-    # only fix 1 (without it mmaction.models cannot be imported at all);
-    # compat.py is loaded as a plain file so the package's apply() stays out
-    proc = python(f"""
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            'compat_only', 'dance_style/compat.py')
-        compat_only = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(compat_only)
-        compat_only.install_drn_stub()
-        {textwrap.indent(textwrap.dedent(NL_IDENTITY_CHECK), ' ' * 8).strip()}
-    """)
+    proc = python_without_fixes(NL_IDENTITY_CHECK)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines()[-1].split() == ['5', 'False']
 
@@ -250,14 +257,7 @@ HUE_CHECK = """
 
 
 def test_negative_hue_shift_crashes_without_the_fix():
-    proc = python("""
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            'compat_only', 'dance_style/compat.py')
-        compat_only = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(compat_only)
-        compat_only.install_drn_stub()
-    """ + textwrap.dedent(HUE_CHECK).replace('\n', '\n        '))
+    proc = python_without_fixes(HUE_CHECK)
     assert proc.returncode != 0
     assert 'out of bounds for uint8' in proc.stderr
 
@@ -287,14 +287,7 @@ FLOW_FLIP_CHECK = """
 
 
 def test_flow_flip_negates_whole_frames_without_the_fix():
-    proc = python("""
-        import importlib.util
-        spec = importlib.util.spec_from_file_location(
-            'compat_only', 'dance_style/compat.py')
-        compat_only = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(compat_only)
-        compat_only.install_drn_stub()
-    """ + textwrap.dedent(FLOW_FLIP_CHECK).replace('\n', '\n        '))
+    proc = python_without_fixes(FLOW_FLIP_CHECK)
     assert proc.returncode == 0, proc.stderr
     # frame 0: x and y both inverted; frame 1 untouched
     assert proc.stdout.strip().splitlines()[-1] == '[(95, 127), (160, 128)]'
