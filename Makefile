@@ -6,18 +6,19 @@ STAMP := $(VENV)/.installed
 .PHONY: install demo two-stream test clean-demo
 
 # Re-run the install only when the pins change.
-$(STAMP): requirements.txt requirements-dev.txt pyproject.toml tools/setup_env.sh
-	tools/setup_env.sh $(VENV) requirements-dev.txt
+$(STAMP): requirements.txt pyproject.toml tools/setup_env.sh
+	tools/setup_env.sh $(VENV)
 	@touch $(STAMP)
 
 install: $(STAMP)
 
+# The main job on the embedded synthetic dataset (tools/demo.py --help).
 demo: $(STAMP)
-	PYTHON=$(abspath $(PY)) tools/run_demo.sh
+	$(PY) tools/demo.py
 
 # Two-Stream I3D (RGB + optical flow) on the same synthetic data.
 two-stream: $(STAMP)
-	PYTHON=$(abspath $(PY)) tools/run_two_stream_demo.sh
+	$(PY) tools/demo.py two-stream
 
 test: $(STAMP)
 	$(PY) -m pytest

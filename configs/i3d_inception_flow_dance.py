@@ -4,7 +4,7 @@
 # (configs/i3d_inception_rgb_dance.py). docs/two_stream.md has the whole
 # sequence: extract flow, train both streams, test both, fuse.
 _base_ = [
-    '_base_/models/i3d_inception.py', '_base_/datasets/dance19_flow.py',
+    '_base_/models/i3d_inception_flow.py', '_base_/datasets/dance19_flow.py',
     '_base_/schedules/sgd_finetune.py', '_base_/default_runtime.py'
 ]
 
@@ -14,21 +14,6 @@ _base_ = [
 #       checkpoints/i3d_inception_flow_kinetics400.pth
 load_from = 'checkpoints/i3d_inception_flow_kinetics400.pth'
 
-model = dict(
-    backbone=dict(in_channels=2),
-    cls_head=dict(dropout_ratio=0.2966),  # Optuna best (study)
-    # flow quantised to 0..255 around 128 -> [-1, 1], as the public flow
-    # weights expect (flow / 20 px)
-    data_preprocessor=dict(mean=[127.5, 127.5], std=[127.5, 127.5]))
+model = dict(cls_head=dict(dropout_ratio=0.2966))  # Optuna best (study)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=7.87e-4))  # Optuna best
 train_cfg = dict(max_epochs=10)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=10,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=10,
-        convert_to_iter_based=True)
-]

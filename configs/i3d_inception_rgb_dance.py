@@ -19,16 +19,6 @@ load_from = 'checkpoints/i3d_inception_rgb_kinetics400.pth'
 model = dict(cls_head=dict(dropout_ratio=0.2966))  # Optuna best (study)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=7.87e-4))  # Optuna best
 train_cfg = dict(max_epochs=10)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=10,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=10,
-        convert_to_iter_based=True)
-]
 
 # Carreira & Zisserman's 64 consecutive frames (about 2 s at the normalised
 # 30 fps) instead of the ResNet configs' 32 frames every 2nd.

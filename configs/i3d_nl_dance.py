@@ -16,13 +16,3 @@ load_from = ('https://download.openmmlab.com/mmaction/v1.0/recognition/i3d/'
 model = dict(cls_head=dict(dropout_ratio=0.2966))  # Optuna best (study)
 optim_wrapper = dict(optimizer=dict(type='SGD', lr=7.87e-4))  # Optuna best
 train_cfg = dict(max_epochs=10)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=10,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=10,
-        convert_to_iter_based=True)
-]

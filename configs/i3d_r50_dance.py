@@ -14,13 +14,3 @@ load_from = ('https://download.openmmlab.com/mmaction/v1.0/recognition/i3d/'
 
 train_cfg = dict(max_epochs=3)  # the study's R50 run
 optim_wrapper = dict(optimizer=dict(lr=1e-2))  # the study's R50 lr
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=3,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=3,
-        convert_to_iter_based=True)
-]

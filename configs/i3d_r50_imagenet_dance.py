@@ -14,13 +14,3 @@ model = dict(
         pretrained='data/checkpoints/resnet50-11ad3fa6.pth',
         pretrained2d=True))
 train_cfg = dict(max_epochs=10)
-param_scheduler = [
-    dict(
-        type='CosineAnnealingLR',
-        T_max=10,
-        eta_min=0,
-        by_epoch=True,
-        begin=0,
-        end=10,
-        convert_to_iter_based=True)
-]

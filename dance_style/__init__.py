@@ -1,20 +1,14 @@
 """Dance-style video classification on MMAction2.
 
-Importing this package first applies the fixes a fresh install of the pinned
-stack needs (``dance_style.compat``), then registers the project's modules
-into mmaction's registries. Configs reach it through
-``custom_imports = dict(imports=['dance_style'])``.
+Importing the package is cheap: it imports neither torch nor mmaction, so
+data preparation and the synthetic renderer start in milliseconds.
+Everything that registers into mmaction's registries is imported by
+:func:`dance_style.register.register_all_modules`, which every tool calls
+once and every config names in ``custom_imports``; docs/architecture.md
+has the layers.
 """
-from . import compat
-
-compat.apply()
-
-# Registration happens on import; these must come after compat.apply().
-from . import datasets, distributed, hooks, metrics, transforms  # noqa: E402,F401
-from . import models, transfer  # noqa: E402,F401  InceptionI3d, TransferSummaryHook
-from .sweep import hook as _sweep_hook  # noqa: E402,F401  OptunaPruningHook
-from .classes import DANCE19_CLASSES, NUM_CLASSES  # noqa: E402
-from .errors import DanceStyleError  # noqa: E402
+from .classes import DANCE19_CLASSES, NUM_CLASSES
+from .errors import DanceStyleError
 
 __version__ = '0.1.0'
 __all__ = ['DANCE19_CLASSES', 'NUM_CLASSES', 'DanceStyleError', '__version__']

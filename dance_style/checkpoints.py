@@ -1,14 +1,27 @@
-"""``load_from``: local file, model-zoo URL (downloaded once, cached) or none."""
+"""Checkpoints: the one reader of their tensors, and ``load_from`` as a
+local file, a model-zoo URL (downloaded once, cached) or none.
+
+:func:`read_tensors` is what the transfer summary
+(:mod:`dance_style.transfer`), the Inception I3D converter and inflation
+(:mod:`dance_style.models.i3d_weights`) and the tools read checkpoints with:
+PyTorch files with ``weights_only=True`` (mmengine's own globals are on the
+allow-list of :mod:`dance_style.compat`), ``.npz`` files without pickle.
+"""
 import http.client
 import os.path as osp
 import shutil
 import urllib.error
 import urllib.parse
 import urllib.request
-from typing import Optional
+from typing import TYPE_CHECKING, Dict, Optional
 
 from .errors import DanceStyleError
 from .fileio import atomic_path
+
+if TYPE_CHECKING:  # torch is imported only where tensors are read
+    import torch
+
+Tensors = Dict[str, 'torch.Tensor']
 
 # Long enough for a slow mirror to answer, short enough that a machine without
 # network is told so in seconds rather than after the OS's TCP timeout.
@@ -72,3 +85,41 @@ def resolve_load_from(load_from: Optional[str]) -> Optional[str]:
             'Pass an existing checkpoint (--cfg-options load_from=PATH), a '
             'model-zoo URL, or load_from=None to train from scratch.')
     return load_from
+
+
+def read_tensors(path: str) -> Tensors:
+    """Every tensor of a checkpoint file, on the CPU.
+
+    ``.npz``: the arrays by name (no pickle). Anything else is a PyTorch
+    file loaded with ``weights_only=True``: a Runner checkpoint's
+    ``state_dict``, or a bare state dict; a ``module.`` prefix (a model saved
+    inside DistributedDataParallel) is removed. Raises DanceStyleError for a
+    missing or unreadable file.
+    """
+    import numpy as np
+    import torch
+    if not osp.isfile(path):
+        raise DanceStyleError(
+            f'checkpoint not found: {path}\nDownload it (the config\'s '
+            'comment says from where) or pass another path.')
+    if str(path).endswith('.npz'):
+        try:
+            with np.load(path, allow_pickle=False) as arrays:
+                return {key: torch.from_numpy(np.array(arrays[key]))
+                        for key in arrays.files}
+        except (ValueError, OSError) as error:
+            raise DanceStyleError(
+                f'{path} is not a readable .npz ({error})') from None
+    try:
+        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    except Exception as error:  # torch raises many types for bad files
+        raise DanceStyleError(
+            f'{path} is not a readable PyTorch checkpoint ({error}). Files '
+            'load with weights_only=True: a checkpoint that pickles other '
+            'objects is refused on purpose.') from None
+    if not isinstance(checkpoint, dict):
+        raise DanceStyleError(f'{path} holds a {type(checkpoint).__name__}, '
+                              'not a state dict')
+    state = checkpoint.get('state_dict', checkpoint)
+    return {(k[len('module.'):] if k.startswith('module.') else k): v
+            for k, v in state.items() if isinstance(v, torch.Tensor)}

@@ -1,15 +1,15 @@
-"""Shared pieces of the thin command-line tools in ``tools/``."""
+"""Shared pieces of the thin command-line tools in ``tools/`` and
+``data_prep/``. Light: mmengine is imported only when a tool uses it."""
+import argparse
 import contextlib
 import logging
 import sys
 from typing import Callable
 
-from mmengine.config import DictAction
-
 from .errors import DanceStyleError
 
 
-class ConfigOptionsAction(DictAction):
+class ConfigOptionsAction(argparse.Action):
     """``--cfg-options key=value ...`` as mmengine's ``DictAction``, except
     that a plain value keeps its spaces.
 
@@ -24,6 +24,7 @@ class ConfigOptionsAction(DictAction):
 
     @staticmethod
     def _parse_value(val: str):
+        from mmengine.config import DictAction
         bare = val.strip('\'"')
         if bare[:1] in '([' or ',' in bare:
             return DictAction._parse_iterable(val)
@@ -38,6 +39,32 @@ class ConfigOptionsAction(DictAction):
                              f'{word!r} (e.g. train_cfg.max_epochs=2)')
             options[key] = self._parse_value(val)
         setattr(namespace, self.dest, options)
+
+
+def add_run_flags(parser: argparse.ArgumentParser, run: str,
+                  work_dir_holds: str, example: str) -> None:
+    """The flags ``tools/train.py`` and ``tools/test.py`` share: where the
+    run writes, which dataset it reads, config overrides and the launcher.
+    ``run`` names the run in help texts (training, testing)."""
+    parser.add_argument(
+        '--work-dir',
+        help=f'folder for {work_dir_holds} (default: work_dirs/<config '
+        'name>)')
+    parser.add_argument(
+        '--data-root', metavar='DIR',
+        help='dataset folder for every split: lists read from '
+        'DIR/annotations (their file names kept), clips relative to DIR; '
+        'e.g. data/synthetic_dance19 (default: the config\'s paths)')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=ConfigOptionsAction,
+        help=f'override config keys, key=value (e.g. {example})')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none',
+        help=f'job launcher for distributed {run} (pytorch = torchrun)')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
+                        help='set by torch.distributed.launch; prefer '
+                        'torchrun, which sets LOCAL_RANK')
 
 
 @contextlib.contextmanager

@@ -3,11 +3,18 @@
 import os.path as osp
 from typing import List
 
-from mmaction.datasets import RawframeDataset, VideoDataset
-from mmaction.registry import DATASETS
+from . import compat
 
-from .classes import NUM_CLASSES
-from .errors import DanceStyleError
+# A dataloader worker started with 'spawn' imports this module when it
+# unpickles the dataset, and nothing else of ours: the install fixes (the
+# ColorJitter repair in particular) must reach it from here.
+compat.apply()
+
+from mmaction.datasets import RawframeDataset, VideoDataset  # noqa: E402
+from mmaction.registry import DATASETS  # noqa: E402
+
+from .classes import NUM_CLASSES  # noqa: E402
+from .errors import DanceStyleError  # noqa: E402
 
 # How the user creates the files this dataset reads; quoted in error messages.
 HOW_TO_MAKE_DATA = (
@@ -41,6 +48,19 @@ def parse_label(text: str, where: str, num_classes: int) -> int:
             'and the dataset num_classes together if you extended the '
             'label set on purpose.')
     return label
+
+
+def refuse_rgb_flip(pipeline) -> None:
+    """mmaction2's ``Flip`` gets stacked x/y flow wrong (it negates whole
+    frames); a flow pipeline must use ``FlowFlip`` (dance_style.transforms)."""
+    for step in pipeline:
+        if isinstance(step, dict) and step.get('type') in (
+                'Flip', 'mmaction.Flip'):
+            raise DanceStyleError(
+                'the flow pipeline uses Flip, which negates whole frames of '
+                'stacked x/y optical flow in mmaction2 1.x; use '
+                "dict(type='FlowFlip', ...) with the same arguments "
+                '(dance_style.transforms.FlowFlip)')
 
 
 class CheckedListMixin:
@@ -151,7 +171,9 @@ class DanceRawframeDataset(CheckedListMixin, RawframeDataset):
     * a missing list or folder, a malformed line, a non-positive frame count
       and a label outside ``0..num_classes-1`` raise
       :class:`DanceStyleError` naming the file, line and fix before
-      training starts.
+      training starts;
+    * a flow pipeline with mmaction2's ``Flip`` is refused: it negates
+      whole frames of stacked flow; ``FlowFlip`` negates x.
 
     Offsets and multi-label lines are not supported.
 
@@ -173,6 +195,8 @@ class DanceRawframeDataset(CheckedListMixin, RawframeDataset):
     def __init__(self, *args, num_classes: int = NUM_CLASSES,
                  check_files: bool = True, **kwargs):
         self.check_files = check_files
+        if kwargs.get('modality') == 'Flow':
+            refuse_rgb_flip(kwargs.get('pipeline') or [])
         super().__init__(*args, num_classes=num_classes, **kwargs)
 
     def _parse_line(self, line: str, line_no: int, frame_root) -> dict:

@@ -1,8 +1,13 @@
 """Distributed training on CPU (gloo) next to mmengine's CUDA-only defaults.
 
 mmengine 0.10.7 assumes CUDA twice: ``init_dist('pytorch')`` calls
-``torch.cuda.set_device`` and the Runner passes ``device_ids=[LOCAL_RANK]`` to
-DistributedDataParallel, both fatal on a CPU build (FACTS.md, section 8).
+``torch.cuda.set_device`` (``AttributeError: module 'torch._C' has no
+attribute '_cuda_setDevice'`` on a CPU build) and the Runner passes
+``device_ids=[LOCAL_RANK]`` to DistributedDataParallel (``ValueError``: no
+``device_ids`` for CPU modules). We start the gloo process group before the
+Runner is built (the Runner then skips ``init_dist``) and wrap the model
+with a wrapper that drops ``device_ids``; tests/test_distributed.py runs 2
+processes that way.
 On GPUs nothing here is used: nccl and ``device_ids`` stay as mmengine sets
 them.
 """

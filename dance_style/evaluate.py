@@ -6,9 +6,10 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
+from .config import set_data_root, set_work_dir
 from .errors import DanceStyleError
 from .fileio import write_text_atomic
-from .train import build_runner
+from .train import build_runner, release_runner
 
 # The AccMetric keys that tools/test.py prints, with their display names.
 HEADLINE_METRICS = (('acc/top1', 'top-1'), ('acc/top5', 'top-5'),
@@ -21,22 +22,22 @@ def apply_test_args(cfg: Config,
                     work_dir: Optional[str] = None,
                     cfg_options: Optional[dict] = None,
                     launcher: str = 'none',
-                    dump: Optional[str] = None) -> Config:
+                    dump: Optional[str] = None,
+                    data_root: Optional[str] = None) -> Config:
     """Point a config at a checkpoint and add the per-class report, and
-    with ``dump`` a ``.npz`` of every video's scores (for late fusion)."""
+    with ``dump`` a ``.npz`` of every video's scores (for late fusion).
+    ``data_root`` points every split at one dataset folder."""
     if not osp.isfile(checkpoint):
         raise DanceStyleError(
             f'checkpoint not found: {checkpoint}\n'
             'tools/train.py writes them into its work dir, e.g. '
             'work_dirs/<config name>/epoch_N.pth or best_*.pth.')
     cfg.launcher = launcher
-    if work_dir is not None:
-        cfg.work_dir = work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(config_path))[0])
+    set_work_dir(cfg, config_path, work_dir)
     cfg.load_from = checkpoint
     cfg.resume = False
+    if data_root is not None:
+        set_data_root(cfg, data_root)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
     evaluators = cfg.test_evaluator
@@ -68,7 +69,10 @@ def test(cfg: Config) -> Dict[str, float]:
     write ``test_metrics.json`` into the work dir and return the metrics."""
     os.makedirs(cfg.work_dir, exist_ok=True)
     runner = build_runner(cfg)
-    metrics = {k: float(v) for k, v in runner.test().items()}
+    try:
+        metrics = {k: float(v) for k, v in runner.test().items()}
+    finally:
+        release_runner(runner)  # a caller may test again in this process
     write_text_atomic(osp.join(cfg.work_dir, 'test_metrics.json'),
                       json.dumps(metrics, indent=2) + '\n')
     return metrics

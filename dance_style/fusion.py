@@ -5,12 +5,14 @@ classes), ``labels`` and ``videos``. The fused score of a video is the
 weighted mean of its models' class probabilities, as Two-Stream I3D fuses
 its RGB and flow streams and as an ensemble of configs would.
 """
+import json
 import os.path as osp
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 
 from .errors import DanceStyleError
+from .fileio import atomic_path, write_text_atomic
 
 
 def load_dump(path: str) -> Dict[str, np.ndarray]:
@@ -114,3 +116,35 @@ def fuse_files(paths: Sequence[str], weights: Optional[Sequence[float]] = None
     fused = dict(scores=fused_scores.astype(np.float32), labels=labels,
                  videos=dumps[0]['videos'])
     return singles, evaluate(fused_scores, labels), fused
+
+
+def format_fusion(paths: Sequence[str], singles: Sequence[Dict[str, float]],
+                  fused: Dict[str, float]) -> str:
+    """The table ``tools/fuse_scores.py`` prints: top-1, top-5 and mean class
+    accuracy of each input and of the fusion."""
+    names = [osp.basename(p) for p in paths] + ['fused']
+    width = max(len(n) for n in names)
+    lines = [f'{"scores":<{width}}  {"top-1":>7}  {"top-5":>7}  '
+             f'{"mean class":>10}']
+    for name, metrics in zip(names, list(singles) + [fused]):
+        lines.append(f'{name:<{width}}  {100 * metrics["top1"]:6.2f}%  '
+                     f'{100 * metrics["top5"]:6.2f}%  '
+                     f'{100 * metrics["mean_class"]:9.2f}%')
+    return '\n'.join(lines)
+
+
+def fuse_and_save(paths: Sequence[str],
+                  weights: Optional[Sequence[float]] = None,
+                  out: Optional[str] = None,
+                  json_path: Optional[str] = None) -> str:
+    """Fuse the dumps at ``paths``; write the fused dump to ``out`` and the
+    metrics to ``json_path`` when given (atomically); return the table."""
+    singles, fused, fused_dump = fuse_files(paths, weights)
+    if out:
+        with atomic_path(out, suffix='.tmp.npz') as tmp:
+            np.savez(tmp, **fused_dump)
+    if json_path:
+        write_text_atomic(json_path, json.dumps({
+            'inputs': dict(zip(paths, singles)), 'weights': weights,
+            'fused': fused}, indent=2) + '\n')
+    return format_fusion(paths, singles, fused)

@@ -9,9 +9,11 @@ from .errors import DanceStyleError
 def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     """Build the model of ``config`` and load ``checkpoint`` (weights_only,
     through dance_style.compat's allow-list)."""
-    import dance_style  # noqa: F401  compat before mmaction
     import torch
     from mmaction.apis import init_recognizer
+
+    from .register import register_all_modules
+    register_all_modules(init_default_scope=False)  # as custom_imports
     if str(device).startswith('cuda') and not torch.cuda.is_available():
         raise DanceStyleError(
             f'--device {device}, but torch sees no CUDA GPU here; use '

@@ -9,18 +9,10 @@ from mmengine.config import Config
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .checkpoints import resolve_load_from
+from .config import (drop_schedulers_past_the_end, set_data_root,
+                     set_work_dir)
 from .distributed import needs_cpu_setup, setup_cpu_distributed
 from .errors import DanceStyleError
-
-
-def load_config(path: str) -> Config:
-    """``Config.fromfile`` with a clear error for a wrong path."""
-    if not osp.isfile(path):
-        raise DanceStyleError(
-            f'config file not found: {path}\n'
-            'Configs live in configs/, e.g. configs/i3d_nl_dance.py or '
-            'configs/demo/i3d_nl_dance_synthetic.py.')
-    return Config.fromfile(path)
 
 
 def apply_train_args(cfg: Config,
@@ -33,22 +25,19 @@ def apply_train_args(cfg: Config,
                      no_validate: bool = False,
                      auto_scale_lr: bool = False,
                      cfg_options: Optional[dict] = None,
-                     launcher: str = 'none') -> Config:
+                     launcher: str = 'none',
+                     data_root: Optional[str] = None) -> Config:
     """Merge command-line choices into a config, as mmaction2's train.py.
 
     Precedence: ``--cfg-options`` last (they win), then the flags, then the
-    file. ``resume`` is ``'auto'`` (latest checkpoint in the work dir; a new
+    file. ``data_root`` points every split at one dataset folder
+    (:func:`dance_style.config.set_data_root`). ``resume`` is ``'auto'`` (latest checkpoint in the work dir; a new
     run, with ``load_from`` kept, when there is none) or a checkpoint path.
     ``auto_scale_lr`` scales the learning rate linearly from
     ``auto_scale_lr.base_batch_size`` to the actual total batch.
     """
     cfg.launcher = launcher
-    if work_dir is not None:
-        cfg.work_dir = work_dir
-    elif cfg.get('work_dir') is None:
-        # The config file name is the experiment id (STYLE.md, provenance).
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(config_path))[0])
+    set_work_dir(cfg, config_path, work_dir)
     if amp:
         import torch
         if not torch.cuda.is_available():
@@ -95,8 +84,14 @@ def apply_train_args(cfg: Config,
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
+    if data_root is not None:
+        set_data_root(cfg, data_root)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+    for scheduler in drop_schedulers_past_the_end(cfg):
+        print(f'train_cfg.max_epochs={cfg.train_cfg.max_epochs}: the '
+              f'schedule\'s {scheduler} never starts; left out',
+              file=sys.stderr)
     return cfg
 
 
@@ -122,8 +117,10 @@ def preflight(cfg: Config) -> None:
 
 def build_runner(cfg: Config):
     """The mmengine Runner for ``cfg``, with CPU distributed set up first."""
-    import dance_style  # noqa: F401  registers our modules, applies compat
     from mmengine.runner import Runner
+
+    from .register import register_all_modules
+    register_all_modules(init_default_scope=False)  # as custom_imports does
     if needs_cpu_setup(cfg.get('launcher', 'none')):
         setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:

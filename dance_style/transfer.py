@@ -15,6 +15,8 @@ from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
+from .checkpoints import read_tensors
+
 
 def compare_state_dicts(model_state: Dict[str, torch.Tensor],
                         checkpoint_state: Dict[str, torch.Tensor]
@@ -60,16 +62,6 @@ def summary_line(source: str, parts: Dict[str, List[str]]) -> str:
     return line
 
 
-def checkpoint_state_dict(path: str) -> Dict[str, torch.Tensor]:
-    """A checkpoint's tensors (``state_dict`` of a Runner checkpoint or a
-    bare state dict), loaded with weights_only and without ``module.``."""
-    from mmengine.runner.checkpoint import _load_checkpoint
-    checkpoint = _load_checkpoint(path, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint)
-    return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in state.items() if isinstance(v, torch.Tensor)}
-
-
 @HOOKS.register_module()
 class TransferSummaryHook(Hook):
     """Log what ``load_from`` contributed to the model, in one line, when a
@@ -94,7 +86,7 @@ class TransferSummaryHook(Hook):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
         parts = compare_state_dicts(model.state_dict(),
-                                    checkpoint_state_dict(source))
+                                    read_tensors(source))
         runner.logger.info(summary_line(source, parts))
         total = len(model.state_dict())
         if len(parts['loaded']) < total / 2:

@@ -1,7 +1,9 @@
-"""Training-pipeline transforms that mmaction2 lacks."""
-from typing import Dict
+"""Training-pipeline transforms that mmaction2 lacks or gets wrong."""
+from typing import Dict, List
 
+import mmcv
 import numpy as np
+from mmaction.datasets.transforms.processing import Flip
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
@@ -43,3 +45,38 @@ class GaussianNoise(BaseTransform):
 
     def __repr__(self) -> str:
         return f'{type(self).__name__}(sigma={self.sigma}, prob={self.prob})'
+
+
+@TRANSFORMS.register_module()
+class FlowFlip(Flip):
+    """mmaction2's ``Flip`` that flips optical flow correctly.
+
+    What upstream does: mmaction2 1.x decodes a flow frame as one
+    H x W x 2 array (x and y stacked, ``RawFrameDecode``), but ``Flip`` still
+    assumes 0.x's list of alternating single-channel x and y images and
+    inverts every second *frame* whole: a horizontally flipped clip gets both
+    components of half its frames negated and the other half unchanged
+    (``tests/test_transforms.py`` shows it).
+
+    Why ours differs: mirroring a video left to right reverses the
+    horizontal motion only, so x changes sign in every frame and y keeps its
+    value. Flow is stored quantised around 128 (``dance_style.prep.flow``),
+    so negating is ``255 - x``, as upstream's ``mmcv.iminvert``. Lists of
+    single-channel images (0.x's layout) keep upstream's rule (every even
+    image is an x). RGB clips are flipped exactly as by ``Flip``. Arguments
+    are ``Flip``'s; like ``Flip``, flow flips horizontally only.
+    """
+
+    def _flip_imgs(self, imgs: List[np.ndarray], modality: str
+                   ) -> List[np.ndarray]:
+        for img in imgs:
+            mmcv.imflip_(img, self.direction)
+        if modality != 'Flow':
+            return imgs
+        if imgs and imgs[0].ndim == 3 and imgs[0].shape[-1] == 2:
+            for img in imgs:
+                img[..., 0] = 255 - img[..., 0]
+        else:  # 0.x layout: x, y, x, y, ... single-channel images
+            for index in range(0, len(imgs), 2):
+                imgs[index] = mmcv.iminvert(imgs[index])
+        return imgs

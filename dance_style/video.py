@@ -89,7 +89,7 @@ class VideoWriter:
         self._size = None
 
     def __enter__(self) -> 'VideoWriter':
-        import av  # lazy: training processes import dance_style, few encode
+        import av  # lazy: training processes import this module, few encode
         self._atomic = atomic_path(self.path, suffix='.tmp.mp4')
         tmp = self._atomic.__enter__()
         try:

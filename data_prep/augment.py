@@ -7,8 +7,6 @@ list only. The training configs augment online by default instead (README).
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
 from dance_style.prep import build, options
 from dance_style.prep.augment import parse_augmentations

@@ -6,11 +6,10 @@ The class mapping lives in data_prep/letsdance_labels.csv (--letsdance-map).
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
 from dance_style.errors import DanceStyleError
 from dance_style.prep import build, options
+from dance_style.prep.report import format_letsdance_summary
 
 
 def main(argv=None):
@@ -25,22 +24,6 @@ def main(argv=None):
         args.letsdance_clip_seconds)
     print(format_letsdance_summary(records, summary))
     return 0
-
-
-def format_letsdance_summary(records, summary) -> str:
-    kept = sum(r.status == 'ok' for r in records)
-    lines = [f"Let's Dance: {len(records)} clips in "
-             f"{len(summary['clips_per_letsdance_class'])} classes, {kept} "
-             'kept']
-    for name, count in sorted(summary['clips_per_letsdance_class'].items()):
-        mapped = next((r.label for r in records if r.original_label == name),
-                      None)
-        target = 'dropped' if mapped is None else f'-> label {mapped}'
-        lines.append(f'  {name:<10} {count:>4} clips  {target}')
-    if summary['ignored_files']:
-        lines.append(f"  {summary['ignored_files']} files not named "
-                     '<video>_<start>_<frame>.jpg were ignored')
-    return '\n'.join(lines)
 
 
 if __name__ == '__main__':

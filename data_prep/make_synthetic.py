@@ -13,18 +13,13 @@ skips finished clips.
     python data_prep/make_synthetic.py --format letsdance --out data/raw/letsdance
 """
 import argparse
-import sys
-from pathlib import Path
 
-# Run straight from a checkout, no `pip install` needed: the repo root (parent
-# of data_prep/) goes first on sys.path so `import dance_style` finds the package.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from dance_style.classes import DANCE19_CLASSES, NUM_CLASSES, label_of  # noqa: E402
-from dance_style.cli import run_cli  # noqa: E402
-from dance_style.errors import DanceStyleError  # noqa: E402
-from dance_style.synthetic import describe, generate_dataset  # noqa: E402
-from dance_style.synthetic.sources import (KINETICS_LAYOUTS, LETSDANCE_MOTION,  # noqa: E402
+from dance_style.classes import DANCE19_CLASSES, NUM_CLASSES, label_of
+from dance_style.cli import run_cli
+from dance_style.errors import DanceStyleError
+from dance_style.synthetic import describe, generate_dataset
+from dance_style.synthetic.sources import (KINETICS_LAYOUTS, LETSDANCE_MOTION,
+                                           format_kinetics_tree, format_letsdance_tree,
                                            write_kinetics_tree, write_letsdance_tree)
 
 
@@ -86,8 +81,7 @@ def build_parser():
     p.add_argument('--seed', type=int, default=0,
                    help='dataset seed; clip k of class c is fixed by (seed, c, k) (default: %(default)s)')
     p.add_argument('--workers', type=int, default=1,
-                   help='parallel render processes; each spawned one first pays the package '
-                        'import (a few s), so 2+ only pays off for hundreds of clips (default: %(default)s)')
+                   help='parallel render processes (default: %(default)s)')
     p.add_argument('--no-progress', action='store_true', help='no progress bar')
     p.add_argument('--format', choices=('mmaction', 'kinetics', 'letsdance'),
                    default='mmaction',
@@ -128,12 +122,7 @@ def write_kinetics(args):
         val_per_class=args.val_per_class, classes=parse_classes(args.classes),
         size=parse_size(args.size), num_frames=args.frames, fps=args.fps, seed=args.seed,
         broken=not args.clean, workers=args.workers, progress=not args.no_progress)
-    expected = result['expected']
-    totals = {k: sum(e[k] for e in expected.values()) for k in next(iter(expected.values()))}
-    print(f'Kinetics-700-2020 miniature ({args.layout} layout) in {args.out}: '
-          + ', '.join(f'{k} {v}' for k, v in totals.items())
-          + f' dance clips; {result["malformed_rows"]} malformed and '
-          f'{result["duplicate_rows"]} duplicated CSV rows')
+    print(format_kinetics_tree(result, args.out))
     return 0
 
 
@@ -146,9 +135,7 @@ def write_letsdance(args):
         args.out, clips_per_class=args.clips_per_class, classes=classes,
         size=parse_size(args.size), seconds=args.seconds, seed=args.seed,
         broken=not args.clean, workers=args.workers, progress=not args.no_progress)
-    corrupt = sum(e['corrupt'] for e in result['expected'].values())
-    print(f"Let's Dance miniature in {args.out}: {len(classes)} classes x "
-          f'{args.clips_per_class} clips of {args.seconds:g} s, {corrupt} damaged on purpose')
+    print(format_letsdance_tree(result, args.out))
     return 0
 
 

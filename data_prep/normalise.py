@@ -8,8 +8,6 @@ skipped, so an interrupted run is completed by running it again.
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
 from dance_style.prep import build, options
 

@@ -4,8 +4,6 @@
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
 from dance_style.prep import build, options, report
 

@@ -7,13 +7,17 @@ predict and checkpoint loading.
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from dance_style.register import register_all_modules
+from dance_style.resources import REPO_ROOT as REPO
+
+# What every tool does first; the tests that build models, datasets and
+# transforms in this process need the same registries and install fixes.
+register_all_modules()
+
 TINY_CONFIG = REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py'
-sys.path.insert(0, str(REPO))
 
 # Three of the 19 synthetic choreographies that differ most in motion (see
 # dance_style/synthetic/choreography.py): a whole-body spin, travel round a
@@ -42,18 +46,6 @@ def run_tool(*args, check=True, timeout=900, env=None):
     return proc
 
 
-def data_options(data_dir: Path):
-    """--cfg-options words pointing every split at ``data_dir``."""
-    words = []
-    for split in ('train', 'val', 'test'):
-        words += [
-            f'{split}_dataloader.dataset.ann_file='
-            f'{data_dir}/annotations/dance19_{split}.txt',
-            f'{split}_dataloader.dataset.data_prefix.video={data_dir}',
-        ]
-    return words
-
-
 @pytest.fixture(scope='session')
 def easy_dataset(tmp_path_factory):
     """3 classes x (40 train, 4 val, 8 test) clips, 64x64, 32 frames."""
@@ -71,7 +63,6 @@ def trained_run(easy_dataset, tmp_path_factory):
     """One real training run of the tiny NL config through tools/train.py."""
     work_dir = tmp_path_factory.mktemp('train')
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', work_dir,
-                    '--seed', '0', '--cfg-options',
-                    *data_options(easy_dataset))
+                    '--seed', '0', '--data-root', easy_dataset)
     return dict(work_dir=work_dir, data=easy_dataset, stdout=proc.stdout,
                 stderr=proc.stderr)

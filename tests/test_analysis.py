@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, TINY_EPOCHS, data_options, run_tool
+from conftest import TINY_CONFIG, TINY_EPOCHS, run_tool
 from dance_style.errors import DanceStyleError
 
 
@@ -57,8 +57,8 @@ def dumped(trained_run, tmp_path_factory):
     folder = tmp_path_factory.mktemp('dump')
     checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
     proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
-                    folder, '--dump', folder / 'scores.npz', '--cfg-options',
-                    *data_options(trained_run['data']))
+                    folder, '--dump', folder / 'scores.npz', '--data-root',
+                    trained_run['data'])
     top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
     return dict(path=folder / 'scores.npz', top1=top1, data=trained_run[
         'data'], checkpoint=checkpoint)

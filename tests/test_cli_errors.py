@@ -1,5 +1,5 @@
 """Bad input at the command line: one clear message, exit 2, no traceback."""
-from conftest import TINY_CONFIG, data_options, run_tool
+from conftest import TINY_CONFIG, run_tool
 
 
 def assert_clear_error(proc, *needles):
@@ -12,7 +12,7 @@ def assert_clear_error(proc, *needles):
 
 def test_missing_dataset_folder(tmp_path):
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                    '--cfg-options', *data_options(tmp_path / 'no data'),
+                    '--data-root', tmp_path / 'no data',
                     check=False)
     assert_clear_error(proc, 'annotation file not found',
                        'python data_prep/build_dataset.py')
@@ -25,7 +25,7 @@ def test_label_outside_range(easy_dataset, tmp_path):
     path = lines[0].rsplit(None, 1)[0]
     ann.write_text(f'{lines[1]}\n{path} 42\n')
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                    '--cfg-options', *data_options(easy_dataset),
+                    '--data-root', easy_dataset, '--cfg-options',
                     f'train_dataloader.dataset.ann_file={ann}', check=False)
     assert_clear_error(proc, 'line 2', 'label 42 is outside 0..18')
 
@@ -35,7 +35,7 @@ def test_load_from_url_without_network(easy_dataset, tmp_path):
     # machine without network, without sending anything off this machine.
     url = 'http://127.0.0.1:9/i3d_kinetics400.pth'
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                    '--cfg-options', *data_options(easy_dataset),
+                    '--data-root', easy_dataset, '--cfg-options',
                     f'load_from={url}', check=False,
                     env={'TORCH_HOME': str(tmp_path / 'torch home')})
     assert_clear_error(proc, 'cannot be downloaded', url,
@@ -70,7 +70,7 @@ def test_launcher_without_torchrun(easy_dataset, tmp_path):
     # run_tool passes this process's environment: make sure no launcher
     # variables leak in from an outer torchrun
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                    '--launcher', 'pytorch', '--cfg-options',
-                    *data_options(easy_dataset), check=False,
+                    '--launcher', 'pytorch', '--data-root', easy_dataset,
+                    check=False,
                     env={'RANK': None, 'WORLD_SIZE': None})
     assert_clear_error(proc, 'RANK, WORLD_SIZE', 'torchrun --nproc_per_node=2')

@@ -1,13 +1,9 @@
 """Every config loads and builds; the study's numbers and the label map agree."""
-from pathlib import Path
-
 import pytest
 from mmengine.config import Config
 
-import dance_style  # noqa: F401  compat + registration
+from conftest import REPO
 from dance_style.classes import DANCE19_CLASSES, load_label_map
-
-REPO = Path(__file__).resolve().parents[1]
 CONFIGS = sorted(
     p for p in (REPO / 'configs').rglob('*.py') if '_base_' not in p.parts)
 CONFIGS += sorted((REPO / 'tests' / 'configs').glob('tiny_*.py'))
@@ -29,7 +25,7 @@ def test_config_loads_and_builds(path):
     cfg = Config.fromfile(path)
     model = build_model(cfg)
     assert model.cls_head.num_classes == 19
-    assert cfg.custom_imports['imports'] == ['dance_style']
+    assert cfg.custom_imports['imports'] == ['dance_style.register']
     for split in ('train', 'val', 'test'):
         dataset = cfg[f'{split}_dataloader'].dataset
         # our checked datasets: videos, or rawframes for the flow stream
@@ -41,7 +37,7 @@ def test_config_loads_and_builds(path):
 
 
 def test_no_config_references_mmaction_package_files():
-    # project-own bases only: mmaction:: needs pkg_resources (FACTS 2.3)
+    # project-own bases only: mmaction:: needs pkg_resources (removed in setuptools 82)
     for path in (REPO / 'configs').rglob('*.py'):
         assert 'mmaction::' not in path.read_text(), path
 
@@ -72,7 +68,7 @@ def test_study_hyper_parameters():
     assert 'non_local' not in r50.model.backbone
     for cfg in (nl, r50):
         # whole models come from load_from; torchvision:// would need
-        # torchvision and the network (FACTS 2.4)
+        # torchvision and the network (mmaction2's default, torchvision://resnet50)
         assert cfg.model.backbone.pretrained is None
 
 

@@ -223,15 +223,3 @@ def test_bad_command_lines(tmp_path):
                     tmp_path / 'nowhere', '--out', tmp_path, check=False)
     assert proc.returncode == 2 and 'Kinetics root not found' in proc.stderr
     assert 'Traceback' not in proc.stderr
-
-
-def test_normalise_benchmark_runs_and_writes_json(tmp_path):
-    """A smoke test of the benchmark script at toy size (figures: docs/)."""
-    import json
-    out = tmp_path / 'bench.json'
-    run_tool('data_prep/benchmark_normalise.py', '--clips', '2', '--size',
-             '64x96', '--seconds', '1', '--short-side', '32', '--workers', '1',
-             '--repeats', '1', '--json', out)
-    result = json.loads(out.read_text())
-    assert result['normalise_clips_per_s']['1'] > 0
-    assert result['decode_speedup'] > 0

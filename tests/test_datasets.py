@@ -1,7 +1,6 @@
 """DanceVideoDataset: names with spaces work, bad input gets clear errors."""
 import pytest
 
-import dance_style  # noqa: F401
 from dance_style.datasets import DanceVideoDataset
 from dance_style.errors import DanceStyleError
 

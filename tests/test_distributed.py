@@ -6,7 +6,7 @@ import sys
 
 import torch
 
-from conftest import TINY_CONFIG, data_options, run_tool
+from conftest import TINY_CONFIG, run_tool
 
 ENV = dict(PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT='29517')
 
@@ -27,8 +27,8 @@ def run_script(*args, env=None):
 def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
     work_dir = tmp_path / 'ddp'
     proc = run_script('tools/dist_train.sh', TINY_CONFIG, '2', '--work-dir',
-                      work_dir, '--seed', '0', '--cfg-options',
-                      *data_options(easy_dataset), 'train_cfg.max_epochs=1')
+                      work_dir, '--seed', '0', '--data-root', easy_dataset,
+                      '--cfg-options', 'train_cfg.max_epochs=1')
     log = proc.stdout + proc.stderr
     # RankConsistencyHook: both ranks hashed their weights, all-gathered
     # the hashes and found them equal
@@ -44,12 +44,10 @@ def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
 
     # testing on 2 processes gives the single-process result
     single = run_tool('tools/test.py', TINY_CONFIG, work_dir / 'epoch_1.pth',
-                      '--work-dir', tmp_path / 'test1', '--cfg-options',
-                      *data_options(easy_dataset))
+                      '--work-dir', tmp_path / 'test1', '--data-root', easy_dataset)
     double = run_script('tools/dist_test.sh', TINY_CONFIG,
                         work_dir / 'epoch_1.pth', '2', '--work-dir',
-                        tmp_path / 'test2', '--cfg-options',
-                        *data_options(easy_dataset))
+                        tmp_path / 'test2', '--data-root', easy_dataset)
 
     def top1(text):
         return re.search(r'top-1:\s+([\d.]+) %', text).group(1)

@@ -7,12 +7,12 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-import dance_style  # noqa: F401  registers InceptionI3d
 from conftest import REPO, run_tool
 from dance_style.errors import DanceStyleError
 from dance_style.models import InceptionI3d
 from dance_style.models.i3d_weights import read_i3d_checkpoint
 from dance_style.models.inception_i3d import same_padding
+from dance_style.models.inception_spec import state_shapes
 
 # The public architecture, restated from deepmind/kinetics-i3d's i3d.py (not
 # from our module): each Inception block's input channels and its six
@@ -49,6 +49,15 @@ def test_parameter_count_matches_the_public_model():
     assert backbone + head_400 == PYTORCH_I3D_PARAMS_400  # about 12.7M
     flow = sum(p.numel() for p in InceptionI3d(in_channels=2).parameters())
     assert flow + head_400 == public_param_count(in_channels=2)
+
+
+@pytest.mark.parametrize('in_channels', [3, 2])
+def test_the_spec_names_every_tensor_of_the_backbone(in_channels):
+    """The weight readers check checkpoints against the spec, not against a
+    model they would have to import: the two must agree."""
+    model = InceptionI3d(in_channels=in_channels).state_dict()
+    assert state_shapes(in_channels) == {
+        k: tuple(v.shape) for k, v in model.items()}
 
 
 @pytest.mark.parametrize('in_channels,shape,expected', [
@@ -221,6 +230,15 @@ def test_converter_refuses_other_files(tmp_path):
                     tmp_path / 'out.pth', check=False)
     assert proc.returncode == 2 and 'Mixed_5c.b3b.conv3d.weight' in proc.stderr
     assert not (tmp_path / 'out.pth').exists()
+
+
+def test_rgb_weights_for_the_flow_backbone_are_a_clear_error(tmp_path):
+    torch.save(pytorch_i3d_state(), tmp_path / 'rgb_imagenet.pt')
+    flow = InceptionI3d(in_channels=2, pretrained=str(
+        tmp_path / 'rgb_imagenet.pt'), pretrained2d=False)
+    with pytest.raises(DanceStyleError, match='3-channel clips, the '
+                       'backbone 2'):
+        flow.init_weights()
 
 
 # ---- inflation from a 2D Inception-v1 -----------------------------------------

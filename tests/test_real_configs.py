@@ -1,6 +1,7 @@
 """The study's configs themselves (full-size 32x2 clips at 224 px, 30-view
 test) train and test on the synthetic data through the tools, with only
---cfg-options changed: the path a user takes before owning Kinetics."""
+--data-root and --cfg-options given: the path a user takes before owning
+Kinetics."""
 import json
 import re
 from pathlib import Path
@@ -8,9 +9,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import data_options, run_tool
+from conftest import run_tool
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def small_annotation(dataset: Path, split: str, out: Path) -> Path:
@@ -30,7 +30,7 @@ def small_annotation(dataset: Path, split: str, out: Path) -> Path:
 @pytest.mark.parametrize('config', ['i3d_nl_dance.py', 'i3d_r50_dance.py'])
 def test_study_config_trains_and_tests_on_synthetic_data(
         config, easy_dataset, tmp_path):
-    options = data_options(easy_dataset) + [
+    options = [
         'load_from=None',  # no network here; the K400 URL is tested apart
         f'train_dataloader.dataset.ann_file='
         f'{small_annotation(easy_dataset, "train", tmp_path / "train.txt")}',
@@ -46,7 +46,7 @@ def test_study_config_trains_and_tests_on_synthetic_data(
                     f'{split}_dataloader.persistent_workers=False']
     work_dir = tmp_path / 'work'
     run_tool('tools/train.py', f'configs/{config}', '--work-dir', work_dir,
-             '--cfg-options', *options)
+             '--data-root', easy_dataset, '--cfg-options', *options)
     checkpoint = work_dir / 'epoch_1.pth'
     state = torch.load(checkpoint, map_location='cpu')  # weights_only
     assert state['meta']['epoch'] == 1
@@ -54,7 +54,8 @@ def test_study_config_trains_and_tests_on_synthetic_data(
 
     # 1 of the 10 test clips (x 3 crops of 256 px) keeps the CPU time sane
     proc = run_tool('tools/test.py', f'configs/{config}', checkpoint,
-                    '--work-dir', work_dir, '--cfg-options', *options,
+                    '--work-dir', work_dir, '--data-root', easy_dataset,
+                    '--cfg-options', *options,
                     'test_dataloader.dataset.pipeline.1.num_clips=1')
     assert re.search(r'top-1:\s+[\d.]+ %', proc.stdout)
     metrics = json.loads((work_dir / 'test_metrics.json').read_text())

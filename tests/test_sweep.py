@@ -1,5 +1,6 @@
 """Optuna sweeps: the search space, pruning, storage, reruns, parallel and
 killed workers, the best config, the dashboard."""
+import dataclasses
 import json
 import os
 import signal
@@ -12,10 +13,11 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from conftest import REPO, data_options, run_tool
+from conftest import REPO, run_tool
 from dance_style.errors import DanceStyleError
 from dance_style.sweep.space import SearchSpace, check_paths
 from dance_style.sweep.storage import describe, open_storage
+from dance_style.sweep.study import SweepSettings
 from dance_style.sweep.workers import split_trials
 
 SWEEP_CONFIG = REPO / 'tests' / 'configs' / 'sweep_tiny.py'
@@ -119,6 +121,21 @@ def test_trials_are_split_exactly_over_workers():
     assert split_trials(None, 2) == [None, None]
 
 
+def test_worker_settings_survive_their_json_file(tmp_path):
+    settings = SweepSettings(
+        config='configs/i3d_nl_dance.py', space_file='space.yaml',
+        study_name='s', storage='sqlite:///x.db', study_dir=tmp_path / 'a b',
+        n_trials=3, data_root='/data/my set', worker_index=1,
+        cfg_options={'train_cfg.max_epochs': 2, 'load_from': None,
+                     'model.backbone.inflate': (1, 0)})
+    back = SweepSettings.from_json(settings.to_json())
+    assert back.study_dir == settings.study_dir
+    # tuples come back as lists; the study's identity (JSON) is the same
+    assert json.dumps(back.cfg_options) == json.dumps(settings.cfg_options)
+    assert dataclasses.replace(back, cfg_options={}) == \
+        dataclasses.replace(settings, cfg_options={})
+
+
 def test_storage_errors_are_clear(tmp_path):
     with pytest.raises(DanceStyleError, match='neither a database URL'):
         open_storage(str(tmp_path / 'study.txt'))
@@ -133,7 +150,7 @@ def test_storage_errors_are_clear(tmp_path):
 
 @pytest.fixture(scope='module')
 def sweep_options(easy_dataset):
-    return ['--cfg-options', *data_options(easy_dataset)]
+    return ['--data-root', easy_dataset]
 
 
 # Random search with seed 29 draws lr 1e-3, 1e-3, 1e-7, 1e-3, 1e-7, 1e-7:
@@ -284,7 +301,7 @@ def test_a_set_up_error_stops_the_sweep_after_one_trial(sweep_options,
     proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '3',
                     '--monitor', 'acc/top_1', '--search-space', space,
                     '--work-dir', tmp_path / 's', *sweep_options,
-                    'train_cfg.max_epochs=1', check=False)
+                    '--cfg-options', 'train_cfg.max_epochs=1', check=False)
     study = load(tmp_path / 's', 'sweep_tiny')
     assert [t.state for t in study.trials] == [TrialState.FAIL]
     assert "pass --monitor with one of these" in \
@@ -298,8 +315,8 @@ def test_options_the_space_would_overwrite_are_refused(sweep_options,
                         '{SGD: {type: SGD, momentum: 1.0e-1}}}\n')
     proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '1',
                     '--search-space', space, '--work-dir', tmp_path / 's',
-                    *sweep_options, 'optim_wrapper.optimizer.momentum=0.95',
-                    check=False)
+                    *sweep_options, '--cfg-options',
+                    'optim_wrapper.optimizer.momentum=0.95', check=False)
     assert proc.returncode == 2
     assert 'would be overwritten by the search space' in proc.stderr
 
@@ -329,9 +346,9 @@ def fast_options(easy_dataset, tmp_path_factory):
     subset = tmp_path_factory.mktemp('subset') / 'train.txt'
     subset.write_text(''.join(f'{line}\n' for group in per_class.values()
                               for line in group[:8]))
-    options = data_options(easy_dataset)
-    options[0] = f'train_dataloader.dataset.ann_file={subset}'
-    return ['--cfg-options', *options, 'train_cfg.max_epochs=1']
+    return ['--data-root', easy_dataset, '--cfg-options',
+            f'train_dataloader.dataset.ann_file={subset}',
+            'train_cfg.max_epochs=1']
 
 
 def test_two_workers_share_one_study(fast_options, tmp_path):

@@ -49,3 +49,36 @@ def test_amp_without_gpu_is_a_clear_error(tmp_path):
 def test_cfg_options_win(tmp_path):
     cfg = args(tmp_path, seed=1, cfg_options={'randomness.seed': 5})
     assert cfg.randomness.seed == 5
+
+
+@pytest.mark.parametrize('config,prefix,lists', [
+    ('configs/i3d_nl_dance.py', 'video', 'dance19_{}.txt'),
+    ('configs/i3d_inception_flow_dance.py', 'img', 'dance19_flow_{}.txt'),
+])
+def test_data_root_points_every_split_at_one_folder(tmp_path, config, prefix,
+                                                    lists):
+    root = str(tmp_path / 'my data')
+    cfg = apply_train_args(Config.fromfile(config), config,
+                           work_dir=str(tmp_path), data_root=root)
+    for split in ('train', 'val', 'test'):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        assert dataset.ann_file == f'{root}/annotations/' + lists.format(
+            split)
+        assert dataset.data_prefix == {prefix: root}
+
+
+def test_data_root_comes_before_cfg_options_and_skips_no_validation(
+        tmp_path):
+    cfg = args(tmp_path, data_root='/d', no_validate=True,
+               cfg_options={'test_dataloader.dataset.ann_file': '/x.txt'})
+    assert cfg.train_dataloader.dataset.ann_file == \
+        '/d/annotations/dance19_train.txt'
+    assert cfg.test_dataloader.dataset.ann_file == '/x.txt'
+    assert cfg.val_dataloader is None
+
+
+def test_data_root_needs_a_dataset_it_can_repoint(tmp_path):
+    cfg = Config.fromfile(CONFIG)
+    del cfg.train_dataloader.dataset['data_prefix']
+    with pytest.raises(DanceStyleError, match='--cfg-options instead'):
+        apply_train_args(cfg, CONFIG, work_dir=str(tmp_path), data_root='/d')

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import torch
 
-from conftest import (EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, data_options,
-                      run_tool)
+from conftest import EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool
 
 CHANCE = 1 / len(EASY_CLASSES)
 
@@ -25,8 +24,7 @@ def test_trained_model_beats_chance_on_held_out_clips(trained_run, tmp_path):
     work_dir = Path(trained_run['work_dir'])
     checkpoint = work_dir / f'epoch_{TINY_EPOCHS}.pth'
     proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
-                    tmp_path, '--cfg-options',
-                    *data_options(trained_run['data']))
+                    tmp_path, '--data-root', trained_run['data'])
     top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
     assert re.search(r'top-5:\s+[\d.]+ %', proc.stdout)
     assert re.search(r'mean class accuracy:\s+[\d.]+ %', proc.stdout)
@@ -49,9 +47,8 @@ def test_resume_continues_where_it_stopped(trained_run, tmp_path):
     checkpoint = work_dir / f'epoch_{TINY_EPOCHS}.pth'
     before = torch.load(checkpoint, map_location='cpu')  # weights_only
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', tmp_path,
-                    '--resume', checkpoint, '--cfg-options',
-                    *data_options(trained_run['data']),
-                    f'train_cfg.max_epochs={TINY_EPOCHS + 1}')
+                    '--resume', checkpoint, '--data-root', trained_run['data'],
+                    '--cfg-options', f'train_cfg.max_epochs={TINY_EPOCHS + 1}')
     log = proc.stdout + proc.stderr
     assert f'resumed epoch: {TINY_EPOCHS}' in log
     # only the one new epoch was trained

@@ -6,17 +6,14 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO, TINY_CONFIG, data_options, run_tool
+from conftest import REPO, TINY_CONFIG, run_tool
 
 PARTIAL = REPO / 'configs' / 'i3d_nl_dance_partial_freeze.py'
 IMAGENET = REPO / 'configs' / 'i3d_r50_imagenet_dance.py'
 
 
 def build_model(cfg):
-    import dance_style  # noqa: F401
     from mmaction.registry import MODELS
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmaction')
     return MODELS.build(cfg.model)
 
 
@@ -37,8 +34,8 @@ def test_finetune_keeps_the_backbone_and_replaces_the_head(easy_dataset,
 
     # one epoch at lr 0: whatever the run starts from is what it saves
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
-                    tmp_path / 'run', '--cfg-options',
-                    *data_options(easy_dataset), f'load_from={checkpoint}',
+                    tmp_path / 'run', '--data-root', easy_dataset,
+                    '--cfg-options', f'load_from={checkpoint}',
                     'train_cfg.max_epochs=1', 'optim_wrapper.optimizer.lr=0')
     log = proc.stdout + proc.stderr
     summary = re.search(r'load_from .*i3d_k400\.pth: (\d+) tensors loaded, '
@@ -138,8 +135,8 @@ def test_imagenet_inflation(tmp_path):
 
 
 def test_missing_imagenet_checkpoint_is_a_clear_error(easy_dataset):
-    proc = run_tool('tools/train.py', IMAGENET, '--cfg-options',
-                    *data_options(easy_dataset), check=False)
+    proc = run_tool('tools/train.py', IMAGENET, '--data-root', easy_dataset,
+                    check=False)
     assert proc.returncode == 2
     assert 'model.backbone.pretrained file not found' in proc.stderr
     assert 'resnet50-11ad3fa6.pth' in proc.stderr

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import REPO, data_options, run_tool
+from conftest import REPO, run_tool
 from dance_style.errors import DanceStyleError
 
 RGB_CONFIG = REPO / 'tests' / 'configs' / 'tiny_inception_rgb.py'
@@ -16,27 +16,17 @@ FLOW_CONFIG = REPO / 'tests' / 'configs' / 'tiny_inception_flow.py'
 CHANCE = 1 / 3  # the easy 3-class subset
 
 
-def flow_options(data_dir):
-    """--cfg-options words pointing the flow stream at ``data_dir``."""
-    words = []
-    for split in ('train', 'val', 'test'):
-        words += [
-            f'{split}_dataloader.dataset.ann_file='
-            f'{data_dir}/annotations/dance19_flow_{split}.txt',
-            f'{split}_dataloader.dataset.data_prefix.img={data_dir}',
-        ]
-    return words
-
-
 @pytest.fixture(scope='session')
 def flow_dataset(easy_dataset, tmp_path_factory):
-    """A copy of the easy dataset with Farneback flow extracted, through
-    data_prep/extract_flow.py (the copy keeps other tests' data as is)."""
+    """A copy of the easy dataset with Farneback flow extracted by the
+    function behind data_prep/extract_flow.py (tests/test_flow.py runs the
+    command itself); the copy keeps other tests' data as is."""
+    from dance_style.prep.flow_dataset import extract_dataset_flow
     data = tmp_path_factory.mktemp('two stream') / 'easy data'
     shutil.copytree(easy_dataset, data)
-    proc = run_tool('data_prep/extract_flow.py', '--root', data, '--method',
-                    'farneback', '--workers', '2', '--no-progress')
-    assert '156 clips extracted' in proc.stdout
+    summary = extract_dataset_flow(data, method='farneback', workers=2,
+                                   progress=False)
+    assert summary['extracted'] == 156 and not summary['failed']
     return data
 
 
@@ -45,16 +35,16 @@ def two_stream_run(flow_dataset, tmp_path_factory):
     """Both streams trained, tested with --dump, and fused."""
     work = tmp_path_factory.mktemp('streams')
     dumps = {}
-    for stream, config, options in (
-            ('rgb', RGB_CONFIG, data_options(flow_dataset)),
-            ('flow', FLOW_CONFIG, flow_options(flow_dataset))):
+    # one dataset folder for both streams: --data-root points each config's
+    # lists (dance19_*.txt, dance19_flow_*.txt) and clips at it
+    for stream, config in (('rgb', RGB_CONFIG), ('flow', FLOW_CONFIG)):
         run_tool('tools/train.py', config, '--work-dir', work / stream,
-                 '--seed', '0', '--cfg-options', *options)
+                 '--seed', '0', '--data-root', flow_dataset)
         checkpoint = next((work / stream).glob('best_*.pth'))
         dumps[stream] = work / f'{stream}.npz'
         run_tool('tools/test.py', config, checkpoint, '--work-dir',
-                 work / stream, '--dump', dumps[stream], '--cfg-options',
-                 *options)
+                 work / stream, '--dump', dumps[stream], '--data-root',
+                 flow_dataset)
     proc = run_tool('tools/fuse_scores.py', dumps['rgb'], dumps['flow'],
                     '--json', work / 'fused.json', '--out',
                     work / 'fused.npz')
@@ -124,10 +114,7 @@ def test_study_flow_config_trains_on_flow_frames(flow_dataset, tmp_path):
         # one clip per class to train on, one clip to test
         lists[split].write_text('\n'.join(lines if per_class else lines[:1])
                                 + '\n')
-    # no validation data: --no-validate drops the val loop
-    options = [w for w in flow_options(flow_dataset)
-               if not w.startswith('val_')]
-    options += ['load_from=None', 'train_cfg.max_epochs=1']
+    options = ['load_from=None', 'train_cfg.max_epochs=1']
     for split in ('train', 'test'):
         options += [f'{split}_dataloader.dataset.ann_file={lists[split]}',
                     f'{split}_dataloader.batch_size=1',
@@ -135,11 +122,13 @@ def test_study_flow_config_trains_on_flow_frames(flow_dataset, tmp_path):
                     f'{split}_dataloader.persistent_workers=False']
     work = tmp_path / 'work'
     config = REPO / 'configs' / 'i3d_inception_flow_dance.py'
+    # no validation: --no-validate drops the val loop
     run_tool('tools/train.py', config, '--work-dir', work, '--no-validate',
-             '--cfg-options', *options)
+             '--data-root', flow_dataset, '--cfg-options', *options)
     # 1 snippet x 3 crops of the 12 test views keeps the CPU time sane
     proc = run_tool('tools/test.py', config, work / 'epoch_1.pth',
-                    '--work-dir', work, '--cfg-options', *options,
+                    '--work-dir', work, '--data-root', flow_dataset,
+                    '--cfg-options', *options,
                     'test_dataloader.dataset.pipeline.0.num_clips=1')
     assert re.search(r'top-1:\s+[\d.]+ %', proc.stdout)
     assert '1/1' in proc.stdout + proc.stderr  # the one test clip

@@ -9,14 +9,12 @@ or this project's checkpoints, and writes a Runner-style checkpoint
 (``backbone.*`` for ``InceptionI3d``, ``cls_head.fc_cls.*`` for
 ``I3DHead``) that ``configs/i3d_inception_{rgb,flow}_dance.py`` fine-tune
 from. The Kinetics-400 classifier is kept; fine-tuning replaces it
-(different class count) and the training log says so.
+(different class count) and the training log says so. The work happens in
+dance_style.models.i3d_weights.
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
-from dance_style.fileio import atomic_path
 
 
 def parse_args(argv=None):
@@ -34,20 +32,14 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    import torch
-
-    import dance_style  # noqa: F401  compat (weights_only allow-list)
-    from dance_style.models.i3d_weights import (read_i3d_checkpoint,
-                                                to_mmaction_checkpoint)
-    converted = read_i3d_checkpoint(args.source, scope=args.scope)
-    checkpoint = to_mmaction_checkpoint(converted, args.source)
-    with atomic_path(args.out, suffix='.tmp.pth') as tmp:
-        torch.save(checkpoint, tmp)
-    meta = checkpoint['meta']
+    from dance_style.register import register_all_modules
+    register_all_modules()  # the weights_only allow-list of compat
+    from dance_style.models.i3d_weights import convert_i3d_checkpoint
+    meta = convert_i3d_checkpoint(args.source, args.out, scope=args.scope)
     head = (f'{meta["num_classes"]}-class classifier'
             if 'num_classes' in meta else 'no classifier')
     print(f'{args.source} ({meta["layout"]} layout): '
-          f'{len(converted["backbone"])} backbone tensors, '
+          f'{meta["backbone_tensors"]} backbone tensors, '
           f'{meta["in_channels"]} input channels '
           f'({"RGB" if meta["in_channels"] == 3 else "flow"}), {head}\n'
           f'wrote {args.out}')

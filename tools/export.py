@@ -7,14 +7,9 @@ clips and fails if they disagree beyond --atol.
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
-import dance_style  # noqa: F401  compat fixes before mmaction
-
 from dance_style.cli import ConfigOptionsAction, run_cli
 from dance_style.errors import DanceStyleError
-from dance_style.export import (FORMATS, build_classifier, export,
-                                input_shape, run_exported)
+from dance_style.export import FORMATS
 
 
 def parse_args(argv=None):
@@ -42,9 +37,16 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # after --help and argument errors, which need no torch or mmaction
+    from dance_style.register import register_all_modules
+    register_all_modules()
     import torch
+    from dance_style.checkpoints import read_tensors
+    from dance_style.config import load_config
+    from dance_style.export import (build_classifier, export, input_shape,
+                                    run_exported)
     from dance_style.predict import load_recognizer
-    from dance_style.train import load_config
+    from dance_style.transfer import compare_state_dicts
     cfg = load_config(args.config)
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
@@ -55,9 +57,8 @@ def main(argv=None):
     # init_recognizer loads with strict=False: a checkpoint of another
     # architecture would leave random weights, and the parity check below
     # would still pass. Refuse anything short of a complete match.
-    from dance_style.transfer import checkpoint_state_dict, compare_state_dicts
     parts = compare_state_dicts(model.state_dict(),
-                                checkpoint_state_dict(args.checkpoint))
+                                read_tensors(args.checkpoint))
     if parts['missing'] or parts['skipped']:
         raise DanceStyleError(
             f'{args.checkpoint} does not fit {args.config}: '

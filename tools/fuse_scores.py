@@ -3,16 +3,12 @@
 Averages the class probabilities that ``tools/test.py --dump`` saved for
 several models (an RGB and a flow stream, or an ensemble of configs) and
 prints top-1 / top-5 / mean class accuracy of each input and of the fusion.
+The work happens in dance_style.fusion.
 """
 import argparse
-import json
-import os.path as osp
-
-import _bootstrap  # noqa: F401  repo root on sys.path
 
 from dance_style.cli import run_cli
-from dance_style.fileio import atomic_path, write_text_atomic
-from dance_style.fusion import fuse_files
+from dance_style.fusion import fuse_and_save
 
 
 def parse_args(argv=None):
@@ -33,24 +29,8 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    singles, fused, fused_dump = fuse_files(args.dumps, args.weights)
-    width = max(len(osp.basename(p)) for p in args.dumps + ['fused'])
-    print(f'{"scores":<{width}}  {"top-1":>7}  {"top-5":>7}  '
-          f'{"mean class":>10}')
-    rows = list(zip([osp.basename(p) for p in args.dumps], singles))
-    rows.append(('fused', fused))
-    for name, metrics in rows:
-        print(f'{name:<{width}}  {100 * metrics["top1"]:6.2f}%  '
-              f'{100 * metrics["top5"]:6.2f}%  '
-              f'{100 * metrics["mean_class"]:9.2f}%')
-    if args.out:
-        import numpy as np
-        with atomic_path(args.out, suffix='.tmp.npz') as tmp:
-            np.savez(tmp, **fused_dump)
-    if args.json:
-        write_text_atomic(args.json, json.dumps({
-            'inputs': dict(zip(args.dumps, singles)), 'weights': args.weights,
-            'fused': fused}, indent=2) + '\n')
+    print(fuse_and_save(args.dumps, args.weights, out=args.out,
+                        json_path=args.json))
     return 0
 
 

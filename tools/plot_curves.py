@@ -6,8 +6,6 @@ the study's Table 1 and its figure.
 """
 import argparse
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
 from dance_style.cli import run_cli
 from dance_style.curves import (markdown_table, plot_curves, read_curves,
                                 run_names)

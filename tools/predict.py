@@ -2,14 +2,7 @@
 import argparse
 import json
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
-import dance_style  # noqa: F401  compat fixes before mmaction
-
 from dance_style.cli import logs_to_stderr, run_cli
-from dance_style.predict import (format_predictions, load_recognizer,
-                                 predict_videos)
-from dance_style.train import load_config
 
 
 def positive_int(text):
@@ -38,6 +31,12 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # after --help and argument errors, which need no torch or mmaction
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    from dance_style.config import load_config
+    from dance_style.predict import (format_predictions, load_recognizer,
+                                     predict_videos)
     cfg = load_config(args.config)
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():

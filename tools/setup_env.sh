@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Create (or update) a virtual environment with the pinned stack.
-# Usage: tools/setup_env.sh [VENV_DIR] [REQUIREMENTS_FILE]
+# Create (or update) a virtual environment with the pinned stack: every pin
+# of requirements.txt (the package's dependencies and all its extras), then
+# the package itself, editable, which is how every tool, test and config
+# imports dance_style (nothing edits sys.path).
+# Usage: tools/setup_env.sh [VENV_DIR]
 set -euo pipefail
 venv=${1:-.venv}
-requirements=${2:-requirements.txt}
+requirements=requirements.txt
 python=${PYTHON:-python3}
 
 if [ ! -x "$venv/bin/python" ]; then
@@ -17,7 +20,7 @@ pip=("$venv/bin/python" -m pip --disable-pip-version-check)
 # opencv-contrib-python; both write the same cv2/ folder, so the last one
 # installed wins and removing either one breaks cv2. Keep exactly one:
 # remove the plain package, then lay contrib's files down again.
-contrib=$(grep -E '^opencv-contrib-python==' requirements.txt | cut -d' ' -f1)
+contrib=$(grep -E '^opencv-contrib-python==' "$requirements" | cut -d' ' -f1)
 if "$venv/bin/python" -m pip show -q opencv-python >/dev/null 2>&1; then
     "${pip[@]}" uninstall -q -y opencv-python
     "${pip[@]}" install -q --no-deps --force-reinstall "$contrib"

@@ -5,13 +5,7 @@ Mirrors mmaction2's tools/train.py; the work happens in dance_style.train.
 import argparse
 import os
 
-import _bootstrap  # noqa: F401  repo root on sys.path
-
-import dance_style  # noqa: F401  compat fixes before mmaction
-
-from dance_style.cli import ConfigOptionsAction, run_cli
-from dance_style.distributed import end_distributed
-from dance_style.train import apply_train_args, load_config, train
+from dance_style.cli import add_run_flags, run_cli
 
 
 def parse_args(argv=None):
@@ -19,10 +13,6 @@ def parse_args(argv=None):
         description='Train a dance-style recognizer from a config.')
     parser.add_argument('config', help='config file, e.g. '
                         'configs/i3d_nl_dance.py')
-    parser.add_argument(
-        '--work-dir',
-        help='folder for logs and checkpoints (default: '
-        'work_dirs/<config name>)')
     parser.add_argument(
         '--resume',
         nargs='?',
@@ -46,20 +36,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--deterministic', action='store_true',
         help='deterministic cuDNN algorithms (slower)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=ConfigOptionsAction,
-        help='override config keys, key=value (e.g. '
-        'train_cfg.max_epochs=2 load_from=None)')
-    parser.add_argument(
-        '--launcher',
-        choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none',
-        help='job launcher for distributed training (pytorch = torchrun)')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0,
-                        help='set by torch.distributed.launch; prefer '
-                        'torchrun, which sets LOCAL_RANK')
+    add_run_flags(parser, 'training', 'logs and checkpoints',
+                  'train_cfg.max_epochs=2 load_from=None')
     args = parser.parse_args(argv)
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -67,13 +45,19 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    # after --help and argument errors, which need no torch or mmaction
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    from dance_style.config import load_config
+    from dance_style.distributed import end_distributed
+    from dance_style.train import apply_train_args, train
     cfg = load_config(args.config)
     cfg = apply_train_args(
         cfg, args.config, work_dir=args.work_dir, resume=args.resume,
         amp=args.amp, seed=args.seed, deterministic=args.deterministic,
         no_validate=args.no_validate, auto_scale_lr=args.auto_scale_lr,
-        cfg_options=args.cfg_options,
-        launcher=args.launcher)
+        cfg_options=args.cfg_options, launcher=args.launcher,
+        data_root=args.data_root)
     metrics = train(cfg)
     end_distributed()  # every rank is done: leave the process group
     if metrics:

@@ -1,9 +1,11 @@
 # Runtime shared by every dance config: registries, hooks, logging.
 default_scope = 'mmaction'
-# Registers DanceVideoDataset, PerClassReport, ProgressBarHook ... and
-# applies dance_style.compat (missing drn module, weights_only allow-list,
-# no torchvision) before mmaction's models are imported.
-custom_imports = dict(imports=['dance_style'], allow_failed_imports=False)
+# dance_style.register applies the install fixes of dance_style.compat (the
+# missing drn module, the weights_only allow-list, no torchvision, ColorJitter
+# under numpy 2) and registers the project's datasets, transforms, metrics,
+# hooks and backbones into mmaction's registries.
+custom_imports = dict(imports=['dance_style.register'],
+                      allow_failed_imports=False)
 
 default_hooks = dict(
     runtime_info=dict(type='RuntimeInfoHook'),

@@ -26,15 +26,15 @@ All files load without pickle (``weights_only=True`` or
 ``allow_pickle=False``).
 """
 import os.path as osp
-from typing import Dict, List, Optional, Tuple
+from typing import List, Optional, Tuple
 
-import numpy as np
 import torch
 
+from ..checkpoints import Tensors, read_tensors
 from ..errors import DanceStyleError
-from .inception_i3d import MIXED_BLOCKS, STEM_UNITS, InceptionI3d
+from ..fileio import atomic_path
+from .inception_spec import MIXED_BLOCKS, STEM_UNITS, state_shapes
 
-Tensors = Dict[str, torch.Tensor]
 BN_PARAMS = ('weight', 'bias', 'running_mean', 'running_var')
 
 # kinetics-i3d's scope of each branch convolution.
@@ -78,30 +78,6 @@ def googlenet_names() -> List[Tuple[str, str]]:
         for branch2d, branch3d in GOOGLENET_BRANCHES.items():
             pairs.append((f'{block2d}.{branch2d}', f'{block3d}.{branch3d}'))
     return pairs
-
-
-def load_tensors(path: str) -> Tensors:
-    """A file's tensors: ``.npz`` (no pickle) or a torch checkpoint
-    (``weights_only``; a Runner checkpoint's ``state_dict`` or a bare one)."""
-    if not osp.isfile(path):
-        raise DanceStyleError(
-            f'checkpoint not found: {path}\nDownload it (see the config\'s '
-            'comment or docs/two_stream.md) or pass another path.')
-    if path.endswith('.npz'):
-        try:
-            with np.load(path, allow_pickle=False) as arrays:
-                return {key: torch.from_numpy(np.array(arrays[key]))
-                        for key in arrays.files}
-        except (ValueError, OSError) as error:
-            raise DanceStyleError(f'{path} is not a readable .npz ({error})')
-    from ..transfer import checkpoint_state_dict
-    try:
-        return checkpoint_state_dict(path)
-    except Exception as error:  # torch raises many types for bad files
-        raise DanceStyleError(
-            f'{path} is not a readable PyTorch checkpoint ({error}). Files '
-            'load with weights_only=True: a checkpoint that pickles other '
-            'objects is refused on purpose.') from None
 
 
 def detect_layout(state: Tensors) -> str:
@@ -196,16 +172,17 @@ def _from_kinetics_i3d(state: Tensors, scope: Optional[str],
 
 
 def check_backbone(backbone: Tensors, source: str) -> int:
-    """Compare with a fresh InceptionI3d of the same input channels; returns
-    those channels. Every tensor must be present with its shape."""
+    """Compare with InceptionI3d's tensors for the same input channels
+    (:func:`.inception_spec.state_shapes`); returns those channels. Every
+    tensor must be present with its shape."""
     stem = backbone['Conv3d_1a_7x7.conv3d.weight']
     in_channels = int(stem.shape[1])
-    expected = InceptionI3d(in_channels=in_channels).state_dict()
+    expected = state_shapes(in_channels)
     missing = sorted(set(expected) - set(backbone))
     extra = sorted(set(backbone) - set(expected))
     wrong = [f'{k} {list(backbone[k].shape)} (expected '
-             f'{list(expected[k].shape)})' for k in expected
-             if k in backbone and backbone[k].shape != expected[k].shape]
+             f'{list(expected[k])})' for k in expected
+             if k in backbone and tuple(backbone[k].shape) != expected[k]]
     if missing or extra or wrong:
         raise DanceStyleError(
             f'{source} does not fit InceptionI3d: missing {missing[:3]}, '
@@ -213,16 +190,18 @@ def check_backbone(backbone: Tensors, source: str) -> int:
     return in_channels
 
 
-def read_i3d_checkpoint(path: str, scope: Optional[str] = None) -> dict:
+def read_i3d_checkpoint(path: str, scope: Optional[str] = None,
+                        in_channels: Optional[int] = None) -> dict:
     """Read a 3D I3D checkpoint in any known layout.
 
     Returns ``dict(backbone=..., head=..., layout=..., in_channels=...)``:
     ``backbone`` keys as :class:`InceptionI3d`'s state dict, ``head`` as
     ``I3DHead``'s (``fc_cls.weight`` classes x 1024, ``fc_cls.bias``; empty
     when the file has no classifier). ``scope`` picks ``RGB`` or ``Flow``
-    in a kinetics-i3d file holding both.
+    in a kinetics-i3d file holding both; ``in_channels``, when given, must
+    be the checkpoint's (3 RGB, 2 flow).
     """
-    state = load_tensors(path)
+    state = read_tensors(path)
     layout = detect_layout(state)
     if layout == 'googlenet-2d':
         raise DanceStyleError(
@@ -239,10 +218,15 @@ def read_i3d_checkpoint(path: str, scope: Optional[str] = None) -> dict:
         backbone, head = _from_kinetics_i3d(state, scope, path)
     backbone = {k: v.float() if v.is_floating_point() else v
                 for k, v in backbone.items()}
-    in_channels = check_backbone(backbone, path)
+    found = check_backbone(backbone, path)
+    if in_channels is not None and found != in_channels:
+        raise DanceStyleError(
+            f'{path} takes {found}-channel clips, the backbone '
+            f'{in_channels} (3 = RGB, 2 = optical flow): RGB weights for '
+            'the flow stream, or the other way round?')
     return dict(backbone=backbone, head={k: v.float()
                                          for k, v in head.items()},
-                layout=layout, in_channels=in_channels)
+                layout=layout, in_channels=found)
 
 
 def to_mmaction_checkpoint(converted: dict, source: str) -> dict:
@@ -256,6 +240,19 @@ def to_mmaction_checkpoint(converted: dict, source: str) -> dict:
     if converted['head']:
         meta['num_classes'] = int(converted['head']['fc_cls.weight'].shape[0])
     return dict(meta=meta, state_dict=state)
+
+
+def convert_i3d_checkpoint(source: str, out: str,
+                           scope: Optional[str] = None) -> dict:
+    """Convert public I3D weights at ``source`` into a checkpoint for
+    ``load_from`` at ``out`` (written atomically); returns its ``meta`` plus
+    ``backbone_tensors``."""
+    converted = read_i3d_checkpoint(source, scope=scope)
+    checkpoint = to_mmaction_checkpoint(converted, source)
+    with atomic_path(out, suffix='.tmp.pth') as tmp:
+        torch.save(checkpoint, tmp)
+    return dict(checkpoint['meta'],
+                backbone_tensors=len(converted['backbone']))
 
 
 def inflate_kernel(kernel2d: torch.Tensor, shape3d: torch.Size
@@ -276,7 +273,7 @@ def inflate_kernel(kernel2d: torch.Tensor, shape3d: torch.Size
 def inflate_inception_v1(path: str, target: Tensors) -> Tensors:
     """The 3D state dict (keys and shapes of ``target``) inflated from a 2D
     Inception-v1 in torchvision's GoogLeNet layout at ``path``."""
-    state = load_tensors(path)
+    state = read_tensors(path)
     if detect_layout(state) != 'googlenet-2d':
         raise DanceStyleError(
             f'{path} is not a 2D torchvision GoogLeNet checkpoint; for a 3D '

@@ -25,7 +25,7 @@ Module names follow pytorch-i3d (``Mixed_3b.b1b.conv3d.weight``), so its
 checkpoints load after only the head is renamed
 (:mod:`dance_style.models.i3d_weights`).
 """
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -35,39 +35,9 @@ from mmengine.model import BaseModule
 from torch import nn
 from torch.nn.modules.batchnorm import _BatchNorm
 
-# Inception blocks: name -> (input channels, (branch 0 1x1, branch 1 1x1,
-# branch 1 3x3x3, branch 2 1x1, branch 2 3x3x3, branch 3 1x1 after pooling)).
-# The paper's table (Szegedy et al. 2015, Table 1) with its 5x5 branch as
-# 3x3x3, as the I3D implementations have it.
-MIXED_BLOCKS: Dict[str, Tuple[int, Tuple[int, ...]]] = {
-    'Mixed_3b': (192, (64, 96, 128, 16, 32, 32)),
-    'Mixed_3c': (256, (128, 128, 192, 32, 96, 64)),
-    'Mixed_4b': (480, (192, 96, 208, 16, 48, 64)),
-    'Mixed_4c': (512, (160, 112, 224, 24, 64, 64)),
-    'Mixed_4d': (512, (128, 128, 256, 24, 64, 64)),
-    'Mixed_4e': (512, (112, 144, 288, 32, 64, 64)),
-    'Mixed_4f': (528, (256, 160, 320, 32, 128, 128)),
-    'Mixed_5b': (832, (256, 160, 320, 32, 128, 128)),
-    'Mixed_5c': (832, (384, 192, 384, 48, 128, 128)),
-}
-# The convolutions of a block: name -> (index in the channel tuple of its
-# output, index of its input channels (-1: the block's input), kernel).
-BRANCH_UNITS = {
-    'b0': (0, -1, 1),
-    'b1a': (1, -1, 1),
-    'b1b': (2, 1, 3),
-    'b2a': (3, -1, 1),
-    'b2b': (4, 3, 3),
-    'b3b': (5, -1, 1),
-}
-STEM_UNITS = ('Conv3d_1a_7x7', 'Conv3d_2b_1x1', 'Conv3d_2c_3x3')
-OUT_CHANNELS = 1024
-# Stages for ``frozen_stages``: 0 the stem, 1 Mixed_3*, 2 Mixed_4*,
-# 3 Mixed_5* (ResNet3d's convention: frozen_stages=k freezes 0..k).
-STAGES = (STEM_UNITS, ('Mixed_3b', 'Mixed_3c'),
-          ('Mixed_4b', 'Mixed_4c', 'Mixed_4d', 'Mixed_4e', 'Mixed_4f'),
-          ('Mixed_5b', 'Mixed_5c'))
-
+from .i3d_weights import inflate_inception_v1, read_i3d_checkpoint
+from .inception_spec import (BRANCH_UNITS, MIXED_BLOCKS, OUT_CHANNELS,
+                             STAGES)
 
 def same_padding(size: int, kernel: int, stride: int) -> Tuple[int, int]:
     """TensorFlow's "SAME" padding of one dimension: (before, after).
@@ -268,14 +238,14 @@ class InceptionI3d(BaseModule):
                 nn.init.zeros_(module.bias)
         if self.pretrained is None:
             return
-        from .i3d_weights import inflate_inception_v1, read_i3d_checkpoint
         logger = MMLogger.get_current_instance()
         own = self.state_dict()
         if self.pretrained2d:
             state = inflate_inception_v1(self.pretrained, own)
             what = 'inflated from the 2D Inception-v1'
         else:
-            state = read_i3d_checkpoint(self.pretrained)['backbone']
+            state = read_i3d_checkpoint(
+                self.pretrained, in_channels=self.in_channels)['backbone']
             what = 'loaded from the I3D checkpoint'
         self.load_state_dict(state, strict=True)
         logger.info(f'InceptionI3d: {len(state)} tensors {what} '

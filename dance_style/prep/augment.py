@@ -70,10 +70,9 @@ def _seed(key: str, name: str) -> int:
 def augment_clip(task: dict) -> dict:
     """Write one augmented copy (a pool task). task keys: key, name, source,
     output (absolute paths), transforms, crf, preset."""
-    import dance_style  # noqa: F401  registers GaussianNoise in the worker
     from mmengine.dataset import Compose
-    from mmengine.registry import init_default_scope
 
+    from ..register import register_all_modules
     from ..video import VideoWriter, iter_frames, probe
     result = dict(key=task['key'], name=task['name'], ok=True, reason='')
     if Path(task['output']).is_file():
@@ -83,7 +82,8 @@ def augment_clip(task: dict) -> dict:
         frames = [rgb for _, rgb in iter_frames(task['source'])]
     except Exception as error:  # noqa: BLE001  decoder errors vary
         return dict(result, ok=False, reason=f'cannot decode: {error}')
-    init_default_scope('mmaction')
+    # GaussianNoise, and the ColorJitter fix, in this worker process
+    register_all_modules()
     state = np.random.get_state()  # the transforms draw from np.random
     np.random.seed(_seed(task['key'], task['name']))
     try:

@@ -7,13 +7,15 @@ one by one (``data_prep/<stage>.py``) or all at once
 the same command again.
 """
 import json
+import time
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import Callable, List, Optional, Sequence
 
 from ..errors import DanceStyleError
 from ..fileio import remove_stale_temp_files, write_text_atomic
 from . import augment as augment_stage
-from . import kinetics, letsdance, normalise as normalise_stage, report
+from . import kinetics, letsdance, normalise as normalise_stage, options
+from . import report
 from . import split as split_stage
 from .records import SourceClip, load_records, save_records
 
@@ -111,4 +113,48 @@ def write_outputs(root, ann_dir) -> dict:
     report.plot_counts(records, Path(root) / 'class_counts.png')
     paths.update(manifest=str(Path(root) / 'manifest.csv'),
                  chart=str(Path(root) / 'class_counts.png'))
+    return paths
+
+
+def build_dataset(args, log: Callable[[str], None] = print) -> dict:
+    """All six stages with the flags of ``data_prep/build_dataset.py``
+    (``args`` from :func:`dance_style.prep.options.build_parser`), printing
+    each stage's header and summary through ``log``; returns the paths of
+    the annotation lists, manifest and chart."""
+    if not args.kinetics_root and not args.letsdance_root:
+        raise DanceStyleError('give --kinetics-root, --letsdance-root or both')
+    # every flag is checked before any work
+    augmentations = augment_stage.parse_augmentations(args.augment)
+    ratios = options.split_ratios(args)
+    aug_options = options.augment_options(args)
+    start = time.time()
+    if args.kinetics_root:
+        log('== 1/6 Kinetics-700-2020: the 19 dance labels')
+        _, summary = collect_kinetics(args.out, args.kinetics_root,
+                                      args.kinetics_csv)
+        log(report.format_kinetics_summary(summary))
+    if args.letsdance_root:
+        log("== 2/6 Let's Dance: frames to clips, labels mapped")
+        records, summary = collect_letsdance(
+            args.out, args.letsdance_root, args.letsdance_map,
+            args.letsdance_clip_seconds)
+        log(report.format_letsdance_summary(records, summary))
+    log(f'== 3/6 normalise: short side {args.short_side}, {args.fps:g} fps, '
+        'H.264')
+    counts = normalise(args.out, **options.normalise_options(args))
+    log(f'{counts["written"]} written, {counts["skipped"]} already there, '
+        f'{counts["failed"]} skipped')
+    log(f'== 4/6 split {args.split} (grouped by source video, seed '
+        f'{args.seed})')
+    split(args.out, ratios, args.seed)
+    log(f'== 5/6 offline augmentation: {", ".join(augmentations) or "none"}')
+    result = augment(args.out, augmentations, **aug_options)
+    for failure in result['failures']:
+        log(f'  failed: {failure}')
+    log('== 6/6 annotation files and manifest')
+    paths = write_outputs(args.out, args.ann_dir)
+    log(report.format_summary(load(args.out)))
+    for name, path in paths.items():
+        log(f'{name:>9}: {path}')
+    log(f'done in {time.time() - start:.0f} s')
     return paths

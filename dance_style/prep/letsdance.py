@@ -17,10 +17,10 @@ from typing import Dict, List, Optional, Tuple, Union
 
 from ..classes import DANCE19_CLASSES
 from ..errors import DanceStyleError
+from ..resources import LETSDANCE_LABELS
 from .records import SourceClip
 
-DEFAULT_MAP = Path(__file__).resolve().parents[2] / 'data_prep' / \
-    'letsdance_labels.csv'
+DEFAULT_MAP = LETSDANCE_LABELS
 # Clips are about 10 s; their frame counts (241, 251, 300/301, ~500, ~600)
 # give the rate, snapped to the nearest of these.
 CLIP_SECONDS = 10.0

@@ -2,6 +2,7 @@
 shared by the stage scripts and ``data_prep/build_dataset.py``."""
 import argparse
 
+from ..resources import shown
 from . import augment, letsdance, normalise, split
 
 
@@ -33,7 +34,7 @@ def add_letsdance(parser) -> None:
     parser.add_argument(
         '--letsdance-map', default=str(letsdance.DEFAULT_MAP),
         help="Let's Dance class -> dance19 label table (default: "
-        'data_prep/letsdance_labels.csv)')
+        f'{shown(letsdance.DEFAULT_MAP)})')
     parser.add_argument(
         '--letsdance-clip-seconds', type=float, default=letsdance.CLIP_SECONDS,
         help="length of a Let's Dance clip, from which its frame rate is "
@@ -134,3 +135,19 @@ def augment_options(args) -> dict:
 
 def split_ratios(args):
     return split.parse_ratios(args.split)
+
+
+def build_parser(description: str = 'Build the dance19 dataset from '
+                 "Kinetics-700-2020 and Let's Dance.") -> argparse.ArgumentParser:
+    """Every flag of ``data_prep/build_dataset.py`` (the whole chain)."""
+    parser = argparse.ArgumentParser(
+        description=description,
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_root(parser)
+    add_kinetics(parser)
+    add_letsdance(parser)
+    add_normalise(parser)
+    add_split(parser)
+    add_augment(parser)
+    add_annotations(parser)
+    return parser

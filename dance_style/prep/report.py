@@ -146,3 +146,42 @@ def plot_counts(records: List[SourceClip], path: Path) -> None:
     with atomic_path(path, suffix='.tmp.png') as tmp:
         fig.savefig(tmp, dpi=80, format='png')
     plt.close(fig)
+
+
+def format_kinetics_summary(summary: dict) -> str:
+    """Stage 1's table: clips found and missing per class, CSVs, layouts."""
+    lines = []
+    for path, counts in summary['csv'].items():
+        lines.append(f'{path}: {counts.get("rows", 0)} rows, '
+                     f'{counts.get("dance", 0)} of the 19 labels, '
+                     f'{counts.get("malformed", 0)} malformed')
+    width = max(len(n) for n in DANCE19_CLASSES)
+    lines.append(f'{"class":<{width}}  {"found":>6}  {"missing":>7}')
+    for name in DANCE19_CLASSES:
+        lines.append(f'{name:<{width}}  {summary["found"][name]:>6}  '
+                     f'{summary["missing"][name]:>7}')
+    found, missing = (sum(summary[k].values()) for k in ('found', 'missing'))
+    share = 100 * missing / max(found + missing, 1)
+    lines.append(f'{"total":<{width}}  {found:>6}  {missing:>7}  '
+                 f'({share:.1f} % missing)')
+    lines.append('layouts: ' + (', '.join(
+        f'{k} ({v})' for k, v in summary['layouts'].items()) or 'none'))
+    return '\n'.join(lines)
+
+
+def format_letsdance_summary(records: List[SourceClip], summary: dict) -> str:
+    """Stage 2's table: Let's Dance clips per class and where they went."""
+    kept = sum(r.status == 'ok' for r in records)
+    lines = [f"Let's Dance: {len(records)} clips in "
+             f"{len(summary['clips_per_letsdance_class'])} classes, {kept} "
+             'kept']
+    for name, count in sorted(summary['clips_per_letsdance_class'].items()):
+        mapped = next((r.label for r in records if r.original_label == name),
+                      None)
+        target = 'dropped' if mapped is None else f'-> label {mapped}'
+        lines.append(f'  {name:<10} {count:>4} clips  {target}')
+    if summary['ignored_files']:
+        lines.append(f"  {summary['ignored_files']} files not named "
+                     '<video>_<start>_<frame>.jpg were ignored')
+    return '\n'.join(lines)
+

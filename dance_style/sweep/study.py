@@ -14,12 +14,13 @@ import os.path as osp
 import socket
 import zlib
 import sys
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Dict, Optional
 
+from ..config import load_config
 from ..errors import DanceStyleError
-from ..train import apply_train_args, load_config, train
+from ..train import apply_train_args, train
 from .hook import OptunaPruningHook
 from .space import SearchSpace, check_paths
 from .storage import describe, open_storage
@@ -30,7 +31,9 @@ SAMPLERS = ('tpe', 'random')
 
 @dataclass
 class SweepSettings:
-    """Everything one sweep worker needs; ``tools/sweep.py`` fills it."""
+    """Everything one sweep worker needs; ``tools/sweep.py`` fills it
+    (:func:`dance_style.sweep.command.settings_from_args`), and a worker
+    process started by ``--workers`` reads it from a JSON file."""
 
     config: str
     space_file: str
@@ -49,7 +52,21 @@ class SweepSettings:
     keep_checkpoints: str = 'best'
     heartbeat_interval: Optional[int] = 60
     worker_index: int = 0
+    data_root: Optional[str] = None
     cfg_options: Dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        """The settings as JSON (paths as strings)."""
+        values = asdict(self)
+        values['study_dir'] = str(self.study_dir)
+        return json.dumps(values, indent=2, default=str)
+
+    @classmethod
+    def from_json(cls, text: str) -> 'SweepSettings':
+        """The inverse of :meth:`to_json`."""
+        values = json.loads(text)
+        values['study_dir'] = Path(values['study_dir'])
+        return cls(**values)
 
 
 def make_sampler(kind: str, seed: int):
@@ -93,6 +110,7 @@ def study_identity(settings: SweepSettings) -> Dict[str, str]:
         'search_space_sha1': hashlib.sha1(
             space_text.encode('utf-8')).hexdigest()[:12],
         'monitor': settings.monitor,
+        'data_root': str(settings.data_root),
     }
 
 
@@ -137,7 +155,7 @@ def trial_config(settings: SweepSettings, overrides: Dict[str, Any],
     """The config of one trial: file + --cfg-options + drawn overrides."""
     cfg = load_config(settings.config)
     cfg = apply_train_args(cfg, settings.config, work_dir=work_dir,
-                           seed=settings.seed,
+                           seed=settings.seed, data_root=settings.data_root,
                            cfg_options=settings.cfg_options)
     for path, value in overrides.items():  # in order: parents first
         cfg.merge_from_dict({path: value})
@@ -225,7 +243,7 @@ def validate(settings: SweepSettings) -> SearchSpace:
     space = SearchSpace.from_file(settings.space_file)
     check_paths(space, apply_train_args(
         load_config(settings.config), settings.config,
-        cfg_options=settings.cfg_options))
+        data_root=settings.data_root, cfg_options=settings.cfg_options))
     for key in settings.cfg_options:
         for param in space.params:
             if key == param.path or key.startswith(param.path + '.'):

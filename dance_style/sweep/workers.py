@@ -1,14 +1,21 @@
 """Several sweep workers from one command: one process per GPU (or per
-share of the CPU cores), all on the same study."""
+share of the CPU cores), all on the same study.
+
+Each worker is ``python -m dance_style.sweep.workers SETTINGS.json``: the
+command's settings with the worker's index and share of trials, written
+into the study folder, so a worker runs exactly what the command would.
+"""
+import dataclasses
 import os
 import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Dict, List, Optional
 
+from ..fileio import write_text_atomic
 from .report import summarize
+from .study import SweepSettings
 
 
 def split_trials(n_trials: Optional[int], workers: int) -> List[Optional[int]]:
@@ -51,26 +58,27 @@ def _status(study) -> str:
     return line
 
 
-def run_workers(script: str, argv: List[str], n_trials: Optional[int],
-                workers: int, study, log_dir: Path,
+def run_workers(settings: SweepSettings, workers: int, study,
                 poll_seconds: float = 10.0) -> int:
-    """Start ``workers`` processes of ``script`` with ``argv`` plus their
-    share of trials, print the study's progress while they run, and return
-    the worst exit status. Their output goes to ``log_dir/worker_<i>.log``.
+    """Start ``workers`` worker processes, each with its share of
+    ``settings.n_trials``, print the study's progress while they run, and
+    return the worst exit status. Their settings and output go to
+    ``<study dir>/worker_<i>.json`` and ``.log``.
 
     Ctrl-C (or SIGTERM to this process) is passed on: each worker marks its
     running trial FAIL (Optuna does on an interrupt) and exits.
     """
+    log_dir = settings.study_dir
     log_dir.mkdir(parents=True, exist_ok=True)
     procs = []
     logs = []
-    for index, share in enumerate(split_trials(n_trials, workers)):
+    for index, share in enumerate(split_trials(settings.n_trials, workers)):
         if share == 0:
             continue
-        args = [sys.executable, script, *argv, '--workers', '1',
-                '--worker-index', str(index), '--no-report']
-        if share is not None:
-            args += ['--n-trials', str(share)]
+        settings_file = log_dir / f'worker_{index}.json'
+        write_text_atomic(settings_file, dataclasses.replace(
+            settings, worker_index=index, n_trials=share).to_json())
+        args = [sys.executable, '-m', __name__, str(settings_file)]
         log_path = log_dir / f'worker_{index}.log'
         log = open(log_path, 'a', encoding='utf-8')
         logs.append(log)
@@ -118,3 +126,20 @@ def run_workers(script: str, argv: List[str], n_trials: Optional[int],
     # shell reports it
     return next((code if code > 0 else 128 - code
                  for code in codes if code), 0)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """One worker process: run the trials of the settings file given."""
+    from ..register import register_all_modules
+    from .study import run_worker
+    (path, ) = sys.argv[1:] if argv is None else argv
+    with open(path, encoding='utf-8') as handle:
+        settings = SweepSettings.from_json(handle.read())
+    register_all_modules()
+    run_worker(settings)
+    return 0
+
+
+if __name__ == '__main__':
+    from ..cli import run_cli
+    run_cli(main)

@@ -2,9 +2,8 @@
 
 The repo's embedded default dataset. ``render_clip`` draws one clip,
 ``write_video`` stores it as H.264, ``generate_dataset`` writes a whole
-Kinetics-style dataset with mmaction2 annotation files. (Importing it imports
-``dance_style``, which loads torch and mmaction: about 3 s, paid once per
-worker process.)
+Kinetics-style dataset with mmaction2 annotation files. It imports neither
+torch nor mmaction, so a render worker starts in a fraction of a second.
 """
 from .choreography import CHOREOGRAPHIES, describe
 from .dataset import clip_id, clip_rng, generate_dataset

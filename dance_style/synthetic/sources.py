@@ -247,4 +247,24 @@ def write_letsdance_tree(root, clips_per_class: int = 4,
         names = sorted(classes)
         expected[names[0]]['corrupt'] += 1
         expected[names[1]]['corrupt'] += 1
-    return {'expected': expected}
+    return {'expected': expected, 'clips_per_class': clips_per_class,
+            'seconds': seconds}
+
+
+def format_kinetics_tree(result: dict, root) -> str:
+    """One line on what :func:`write_kinetics_tree` wrote."""
+    expected = result['expected']
+    totals = {kind: sum(counts[kind] for counts in expected.values())
+              for kind in next(iter(expected.values()))}
+    return (f'Kinetics-700-2020 miniature ({result["layout"]} layout) in '
+            f'{root}: ' + ', '.join(f'{k} {v}' for k, v in totals.items())
+            + f' dance clips; {result["malformed_rows"]} malformed and '
+            f'{result["duplicate_rows"]} duplicated CSV rows')
+
+
+def format_letsdance_tree(result: dict, root) -> str:
+    """One line on what :func:`write_letsdance_tree` wrote."""
+    corrupt = sum(e['corrupt'] for e in result['expected'].values())
+    return (f"Let's Dance miniature in {root}: {len(result['expected'])} "
+            f'classes x {result["clips_per_class"]} clips of '
+            f'{result["seconds"]:g} s, {corrupt} damaged on purpose')

@@ -11,9 +11,10 @@ flow = dict(modality='Flow', filename_tmpl='flow_{}_{:05d}.jpg')
 
 # ---- pipelines: Carreira & Zisserman's 64-frame snippets -------------------
 # Flow frames are 8-bit, 128 = no motion. Resizing does not rescale the
-# motion values (the standard treatment; the scale change is small), and the
-# horizontal flip negates x (dance_style.compat, fix 6: mmaction2 1.x's Flip
-# gets stacked x/y flow wrong).
+# motion values (the standard treatment; the scale change is small). The
+# horizontal flip is FlowFlip, which negates x in every frame: mmaction2
+# 1.x's Flip negates whole frames of stacked x/y flow (dance_style/
+# transforms.py; DanceRawframeDataset refuses Flip on flow).
 train_pipeline = [
     dict(type='SampleFrames', clip_len=64, frame_interval=1, num_clips=1),
     dict(type='RawFrameDecode', io_backend='disk'),
@@ -25,7 +26,7 @@ train_pipeline = [
         random_crop=False,
         max_wh_scale_gap=0),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FlowFlip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]

@@ -1,5 +1,6 @@
 # Fine-tuning schedule: SGD with momentum, as mmaction2's I3D recipe, over a
-# short run. Final configs set max_epochs and restate param_scheduler.
+# short run. Final configs set train_cfg.max_epochs; the learning-rate
+# schedule follows it (below), as does --cfg-options train_cfg.max_epochs=N.
 train_cfg = dict(
     type='EpochBasedTrainLoop', max_epochs=10, val_begin=1, val_interval=1)
 val_cfg = dict(type='ValLoop')
@@ -11,14 +12,15 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=40, norm_type=2))
 
 # Cosine decay to 0 over the run, per iteration (smooth for short runs).
+# No `end` and no `T_max`: mmengine's Runner ends a scheduler at
+# train_cfg.max_epochs when `end` is unset, and CosineAnnealingLR's T_max
+# defaults to end - begin, so the curve always spans the whole run.
 param_scheduler = [
     dict(
         type='CosineAnnealingLR',
-        T_max=10,
         eta_min=0,
         by_epoch=True,
         begin=0,
-        end=10,
         convert_to_iter_based=True)
 ]
 

@@ -1,6 +1,6 @@
 """Training, inference and input-pipeline throughput: stock vs tuned.
 
-Used by ``tools/benchmark.py``. Every measurement excludes warm-up steps
+Used by ``tools/benchmark.py --what train|infer|data``. Every measurement excludes warm-up steps
 (cuDNN autotuning, ``torch.compile``, allocator growth) and synchronises the
 device before reading the clock. "Stock" is what MMAction2's I3D recipe runs:
 float32, ``cudnn_benchmark`` off, contiguous (NCDHW) memory, eager mode.
@@ -11,7 +11,7 @@ from typing import Dict, Optional, Tuple
 
 import torch
 
-from .errors import DanceStyleError
+from ..errors import DanceStyleError
 
 # Dense peak FLOP/s per device and dtype, from the vendors' data sheets.
 # 'fp32' is the TF32 tensor-core peak: PyTorch lets cuDNN run float32
@@ -57,10 +57,10 @@ def device_peak(device: torch.device, amp: str) -> Optional[float]:
 
 def build_recognizer(cfg, device: torch.device):
     """The config's model, initialised, on ``device``."""
-    import dance_style  # noqa: F401  registers, compat
     from mmaction.registry import MODELS
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmaction')
+
+    from ..register import register_all_modules
+    register_all_modules()
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model.to(device)
@@ -194,7 +194,7 @@ def _peak_memory_mb(device: torch.device) -> Optional[float]:
 def clip_shape(cfg, test: bool = False) -> Tuple[int, int, int, int]:
     """(3, T, H, W) of one clip as the config's train (or test) pipeline
     feeds the model."""
-    from .export import input_shape
+    from ..export import input_shape
     if test:
         frames, height, width = input_shape(cfg)
         return 3, frames, height, width
@@ -227,10 +227,10 @@ def bench_data(cfg, ann_file: str, data_prefix: str, workers: int,
     every transform), the first batch (worker start-up) excluded."""
     import copy
 
-    import dance_style  # noqa: F401  registers, compat
-    from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
-    init_default_scope('mmaction')
+
+    from ..register import register_all_modules
+    register_all_modules()
     loader_cfg = copy.deepcopy(cfg.train_dataloader)
     loader_cfg.batch_size = batch_size
     loader_cfg.num_workers = workers

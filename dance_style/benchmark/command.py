@@ -1,0 +1,262 @@
+"""``tools/benchmark.py``: one command for every measurement.
+
+* ``train`` / ``infer``: training steps and test-time forwards of a config's
+  model on clips held in memory, stock MMAction2 settings (float32,
+  cudnn_benchmark off, contiguous memory, eager) against the flags given
+  (--amp, --channels-last, --compile, --cudnn-benchmark; on a GPU the
+  default is bf16 + channels_last + cudnn_benchmark) (:mod:`.speed`);
+* ``data``: the config's real training dataloader over the downloaded
+  originals with mmaction2's loader settings, against the normalised clips
+  of data prep with ours (:mod:`.speed`);
+* ``normalise``: data prep's normalise throughput and the decode speed-up it
+  buys (:mod:`.normalise`);
+* ``pruning``: the same sweep with and without the median pruner
+  (:mod:`.pruning`).
+
+Warm-up iterations are excluded; every result is printed as JSON.
+"""
+import argparse
+import datetime
+import json
+import platform
+import sys
+from pathlib import Path
+from typing import Dict, Optional
+
+from ..cli import ConfigOptionsAction, logs_to_stderr
+from ..errors import DanceStyleError
+from ..fileio import write_text_atomic
+
+WHAT = ('train', 'infer', 'data', 'normalise', 'pruning')
+NEEDS_CONFIG = ('train', 'infer', 'data')
+PRUNING_CONFIG = 'configs/demo/i3d_nl_dance_synthetic.py'
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Every flag of ``tools/benchmark.py``; each names the measurements it
+    applies to."""
+    parser = argparse.ArgumentParser(
+        description='Benchmark training, inference, data loading, data '
+        'prep or sweep pruning: stock settings vs ours, as a ratio.')
+    parser.add_argument('config', nargs='?',
+                        help='config to benchmark (train, infer, data; '
+                        f'pruning: default {PRUNING_CONFIG})')
+    parser.add_argument('--what', choices=WHAT, required=True,
+                        help='what to measure')
+    parser.add_argument('--json', help='also write the results here')
+    parser.add_argument('--cfg-options', nargs='+',
+                        action=ConfigOptionsAction,
+                        help='override config keys, key=value')
+    model = parser.add_argument_group('train, infer')
+    model.add_argument('--batch-size', type=int, default=8,
+                       help='clips per training step or loader batch (also '
+                       'data; default 8)')
+    model.add_argument('--iters', type=int, default=20,
+                       help='timed iterations (also data; default 20)')
+    model.add_argument('--warmup', type=int, default=5,
+                       help='untimed iterations first (default 5)')
+    model.add_argument('--amp', choices=('bf16', 'fp16', 'none'),
+                       help='ours: autocast dtype (default bf16 on a GPU, '
+                       'none on CPU)')
+    model.add_argument('--channels-last',
+                       action=argparse.BooleanOptionalAction, default=None,
+                       help='ours: channels_last_3d memory (default on with '
+                       'a GPU)')
+    model.add_argument('--cudnn-benchmark',
+                       action=argparse.BooleanOptionalAction, default=None,
+                       help='ours: cuDNN autotuning (default on with a GPU)')
+    model.add_argument('--compile', action='store_true',
+                       help='ours: torch.compile the model')
+    model.add_argument('--views', type=int, default=30,
+                       help='infer: clips per video (default 30 = 10 clips '
+                       'x 3 crops)')
+    model.add_argument('--shape', type=int, nargs=3, metavar=('T', 'H', 'W'),
+                       help='clip shape (default: the config\'s pipeline); '
+                       'small for a CPU smoke run')
+    model.add_argument('--device',
+                       help='cuda or cpu (default: cuda when available)')
+    data = parser.add_argument_group('data, normalise')
+    data.add_argument('--workers', type=int, nargs='+',
+                      help='loader workers (data; default 0 2) or normalise '
+                      'processes (normalise; default 1 2) to try')
+    data.add_argument('--clips', type=int, default=8,
+                      help='synthetic originals to generate (default 8)')
+    data.add_argument('--videos',
+                      help='data: folder of original .mp4 clips (default: '
+                      'synthetic 640x360 originals); their normalised copies '
+                      'go to <folder>_normalised')
+    data.add_argument('--size', default='360x640',
+                      help='normalise: HEIGHTxWIDTH of the originals '
+                      '(default %(default)s)')
+    data.add_argument('--seconds', type=float, default=10.0,
+                      help='normalise: length of each original (default '
+                      '%(default)s)')
+    data.add_argument('--source-fps', type=float, default=30.0,
+                      help='normalise: frame rate of the originals (default '
+                      '%(default)s)')
+    data.add_argument('--short-side', type=int, default=256,
+                      help='normalise: normalised short side (default '
+                      '%(default)s)')
+    data.add_argument('--fps', type=float, default=30.0,
+                      help='normalise: normalised frame rate (default '
+                      '%(default)s)')
+    data.add_argument('--repeats', type=int, default=5,
+                      help='normalise: decode repeats per clip (default '
+                      '%(default)s)')
+    sweep = parser.add_argument_group('pruning')
+    sweep.add_argument('--trials', type=int, default=12,
+                       help='trials per sweep (default 12)')
+    sweep.add_argument('--epochs', type=int, default=5,
+                       help='epochs per unpruned trial (default 5)')
+    sweep.add_argument('--classes', type=int, nargs='+',
+                       help='synthetic classes to use (default 1 14 17, the '
+                       'easy subset)')
+    sweep.add_argument('--clips-per-class', type=int, default=40,
+                       help='training clips per class (default 40)')
+    sweep.add_argument('--seed', type=int, default=0,
+                       help='sampler and training seed (default 0)')
+    sweep.add_argument('--work-dir', default='work_dirs/benchmark_pruning',
+                       help='where both studies go (replaced)')
+    return parser
+
+
+def parse_size(text: str):
+    """'360x640' -> (360, 640), HEIGHTxWIDTH."""
+    try:
+        height, width = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise DanceStyleError(f'--size {text!r}: give HEIGHTxWIDTH, e.g. '
+                              '360x640') from None
+    return height, width
+
+
+def our_setting(args, device):
+    """The tuned setting of train/infer from the flags (GPU defaults on)."""
+    from .speed import Setting
+    gpu = device.type == 'cuda'
+    amp = args.amp or ('bf16' if gpu else 'none')
+    return Setting(
+        'ours', amp=amp,
+        channels_last=gpu if args.channels_last is None else
+        args.channels_last,
+        compile=args.compile,
+        cudnn_benchmark=gpu if args.cudnn_benchmark is None else
+        args.cudnn_benchmark)
+
+
+def prepare_videos(args) -> tuple:
+    """(originals folder, normalised folder), each with list.txt."""
+    from ..prep.normalise import file_task, transcode
+    from ..synthetic.originals import write_originals
+    if args.videos:
+        originals = sorted(Path(args.videos).glob('*.mp4'))
+        if not originals:
+            raise DanceStyleError(f'no .mp4 files in {args.videos}')
+        base = Path(args.videos)
+    else:
+        base = Path('work_dirs/benchmark/originals')
+        print(f'writing {args.clips} synthetic originals (640x360, 10 s, '
+              f'30 fps) to {base} ...', file=sys.stderr)
+        originals = write_originals(base, args.clips)
+    normalised = base.parent / f'{base.name}_normalised'
+    for path in originals:
+        result = transcode(file_task(path, normalised / path.name))
+        if result['status'] != 'ok':
+            raise DanceStyleError(f'normalise failed: {result}')
+    for folder in (base, normalised):
+        # label 0 for all: the loader's speed does not depend on it
+        write_text_atomic(folder / 'list.txt',
+                          ''.join(f'{p.name} 0\n' for p in originals))
+    return base, normalised
+
+
+def measure_model(args, cfg) -> Dict:
+    """train, infer or data: stock and ours in this process."""
+    import torch
+
+    from .speed import (STOCK, STOCK_LOADER, TUNED_LOADER, bench_data,
+                        bench_infer, bench_train)
+    device = torch.device(args.device or (
+        'cuda' if torch.cuda.is_available() else 'cpu'))
+    results = dict(
+        device=torch.cuda.get_device_name(device)
+        if device.type == 'cuda' else
+        f'CPU ({platform.processor() or platform.machine()}, '
+        f'{torch.get_num_threads()} threads)',
+        torch=torch.__version__)
+    if args.what in ('train', 'infer'):
+        shape = (3, *args.shape) if args.shape else None
+        ours = our_setting(args, device)
+        runs = {}
+        for setting in (STOCK, ours):
+            if args.what == 'train':
+                runs[setting.name] = bench_train(
+                    cfg, setting, args.batch_size, args.iters, args.warmup,
+                    device, shape)
+            else:
+                runs[setting.name] = bench_infer(
+                    cfg, setting, args.views, args.iters, args.warmup,
+                    device, shape)
+        results.update(runs)
+        results['speedup'] = runs['ours']['clips_per_s'] / runs['stock'][
+            'clips_per_s']
+        return results
+    originals, normalised = prepare_videos(args)
+    rows = []
+    for workers in args.workers or (0, 2):
+        stock = bench_data(cfg, str(originals / 'list.txt'), str(originals),
+                           workers, args.iters, STOCK_LOADER,
+                           args.batch_size)
+        tuned = bench_data(cfg, str(normalised / 'list.txt'),
+                           str(normalised), workers, args.iters,
+                           TUNED_LOADER, args.batch_size)
+        rows.append(dict(workers=workers, stock=stock, ours=tuned,
+                         speedup=tuned['clips_per_s'] / stock['clips_per_s']))
+    results['data'] = rows
+    return results
+
+
+def measure(args) -> Dict:
+    """Run what ``--what`` asks for; returns the results (without the
+    command line and date, which :func:`main` adds)."""
+    if args.what == 'normalise':
+        from .normalise import measure_normalise
+        return measure_normalise(
+            clips=args.clips, size=parse_size(args.size),
+            seconds=args.seconds, source_fps=args.source_fps,
+            short_side=args.short_side, fps=args.fps,
+            workers=args.workers or (1, 2), repeats=args.repeats)
+    if args.what == 'pruning':
+        from .pruning import EASY_CLASSES, measure_pruning
+        return measure_pruning(
+            args.config or PRUNING_CONFIG, trials=args.trials,
+            epochs=args.epochs, classes=args.classes or EASY_CLASSES,
+            clips_per_class=args.clips_per_class, seed=args.seed,
+            work_dir=args.work_dir)
+    from ..config import load_config
+    from ..register import register_all_modules
+    register_all_modules()
+    cfg = load_config(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    return measure_model(args, cfg)
+
+
+def main(argv: Optional[list] = None) -> int:
+    """``tools/benchmark.py``: the results as JSON on stdout (and in
+    ``--json``); mmengine's logs go to stderr."""
+    args = build_parser().parse_args(argv)
+    if args.what in NEEDS_CONFIG and not args.config:
+        raise DanceStyleError(f'--what {args.what} needs a CONFIG, e.g. '
+                              'configs/i3d_nl_dance.py')
+    results = dict(
+        command='python tools/benchmark.py ' + ' '.join(
+            sys.argv[1:] if argv is None else map(str, argv)),
+        date=datetime.date.today().isoformat(), what=args.what)
+    with logs_to_stderr():
+        results.update(measure(args))
+    text = json.dumps(results, indent=2, default=str)
+    print(text)
+    if args.json:
+        write_text_atomic(args.json, text + '\n')
+    return 0

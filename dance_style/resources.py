@@ -1,0 +1,44 @@
+"""Where the repository's data files live: the one module that knows.
+
+The design card keeps data files in the repository's own folders (the label
+map in ``annotations/``, the Let's Dance class table in ``data_prep/``, the
+sweep's search space in ``configs/sweeps/``), not inside the package. The
+package is installed editable from that checkout (``tools/setup_env.sh``),
+so they are found relative to it here; every other module asks this one.
+"""
+from pathlib import Path
+
+from .errors import DanceStyleError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# the 19 class names in label order (one per line; dance_style.classes
+# holds the same tuple, tests/test_configs.py checks they agree)
+LABEL_MAP = REPO_ROOT / 'annotations' / 'label_map.txt'
+# Let's Dance class -> dance19 label (data_prep --letsdance-map)
+LETSDANCE_LABELS = REPO_ROOT / 'data_prep' / 'letsdance_labels.csv'
+# the study's hyper-parameter space (tools/sweep.py --search-space)
+STUDY_SPACE = REPO_ROOT / 'configs' / 'sweeps' / 'study_space.yaml'
+# the configs, for tools that name one by default
+CONFIGS = REPO_ROOT / 'configs'
+
+
+def shown(path: Path) -> str:
+    """``path`` relative to the repository when it lies inside (for help
+    texts and messages), else as given."""
+    try:
+        return str(Path(path).relative_to(REPO_ROOT))
+    except ValueError:
+        return str(path)
+
+
+def require(path: Path) -> Path:
+    """``path``, or a clear error when the package runs without its
+    repository checkout (installed from a wheel instead of ``pip install
+    -e .``)."""
+    if not Path(path).exists():
+        raise DanceStyleError(
+            f'{path} is missing: dance_style reads its data files from the '
+            'repository it was installed from. Install it editable from a '
+            'checkout (make install, or pip install -e .).')
+    return Path(path)

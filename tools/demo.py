@@ -1,0 +1,72 @@
+"""The demos on the embedded synthetic dataset: ``python tools/demo.py``
+(``make demo``) and ``python tools/demo.py two-stream`` (``make
+two-stream``). The work happens in dance_style.demo.
+
+main (default): synthetic Kinetics-700-2020 and Let's Dance downloads ->
+data_prep/build_dataset.py's chain -> train I3D R50 NonLocal from scratch
+-> test -> predict a held-out clip -> training curves.
+two-stream: the same dataset (built when missing) -> optical flow -> train
+the RGB and the flow Inception I3D -> test both -> late fusion.
+"""
+import argparse
+from pathlib import Path
+
+from dance_style.cli import ConfigOptionsAction, run_cli
+from dance_style.demo import DemoSettings
+
+
+def parse_args(argv=None):
+    defaults = DemoSettings()
+    parser = argparse.ArgumentParser(
+        description='Run a demo on the embedded synthetic dataset, start '
+        'to end.')
+    parser.add_argument('demo', nargs='?', choices=('main', 'two-stream'),
+                        default='main',
+                        help='main: I3D R50 NonLocal (make demo); two-stream: '
+                        'RGB + optical-flow Inception I3D (make two-stream)')
+    parser.add_argument('--raw-dir', type=Path, default=defaults.raw,
+                        help='synthetic downloads (default %(default)s)')
+    parser.add_argument('--data-dir', type=Path, default=defaults.data,
+                        help='the built dataset, read by every stage '
+                        '(default %(default)s)')
+    parser.add_argument('--work-dir', type=Path,
+                        help='outputs (default work_dirs/demo, or '
+                        'work_dirs/two_stream)')
+    parser.add_argument('--clips-per-class', type=int,
+                        default=defaults.clips_per_class,
+                        help='Kinetics train.csv clips per class (default '
+                        '%(default)s)')
+    parser.add_argument('--val-per-class', type=int,
+                        default=defaults.val_per_class,
+                        help='Kinetics validate.csv clips per class (default '
+                        '%(default)s)')
+    parser.add_argument('--letsdance-clips', type=int,
+                        default=defaults.letsdance_clips,
+                        help="Let's Dance clips per class (default "
+                        '%(default)s)')
+    parser.add_argument('--flow-method', choices=('farneback', 'tvl1'),
+                        default=defaults.flow_method,
+                        help='two-stream: optical flow method (default '
+                        '%(default)s; tvl1 is the paper\'s, ~30x slower)')
+    parser.add_argument('--cfg-options', nargs='+',
+                        action=ConfigOptionsAction,
+                        help='overrides for every training, key=value (e.g. '
+                        'train_cfg.max_epochs=2)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    settings = DemoSettings(
+        raw=args.raw_dir, data=args.data_dir, work_dir=args.work_dir,
+        clips_per_class=args.clips_per_class,
+        val_per_class=args.val_per_class,
+        letsdance_clips=args.letsdance_clips, flow_method=args.flow_method,
+        cfg_options=args.cfg_options or {})
+    from dance_style.demo import run_main, run_two_stream
+    (run_two_stream if args.demo == 'two-stream' else run_main)(settings)
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
