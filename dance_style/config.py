@@ -26,8 +26,8 @@ def load_config(path: str) -> Config:
 def set_work_dir(cfg: Config, config_path: str,
                  work_dir: Optional[str] = None) -> None:
     """``work_dir`` when given, else the config's, else
-    ``work_dirs/<config name>``: the config file name is the experiment id
-    (STYLE.md, provenance)."""
+    ``work_dirs/<config name>``: the config file name is the experiment id,
+    as in mmaction2."""
     if work_dir is not None:
         cfg.work_dir = work_dir
     elif cfg.get('work_dir') is None:

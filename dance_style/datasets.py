@@ -21,8 +21,8 @@ HOW_TO_MAKE_DATA = (
     'Build the dataset from Kinetics-700-2020 and/or Let\'s Dance with\n'
     '    python data_prep/build_dataset.py --kinetics-root K700_DIR '
     '--letsdance-root LETSDANCE_DIR --out data/dance19\n'
-    'or run the demo on synthetic data (make demo), or pass --cfg-options '
-    'with the right train_dataloader.dataset.ann_file / data_prefix.video.')
+    'or run the demo on synthetic data (make demo), or point the run at a '
+    'dataset folder with --data-root DIR (lists in DIR/annotations).')
 
 
 HOW_TO_MAKE_FLOW = (

@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from .classes import DANCE19_CLASSES
+from .resources import CONFIGS, shown
 
-DEMO_CONFIG = 'configs/demo/i3d_nl_dance_synthetic.py'
+# the configs, wherever the demo is started from
+DEMO_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 STREAM_CONFIGS = {
-    'rgb': 'configs/demo/i3d_inception_rgb_synthetic.py',
-    'flow': 'configs/demo/i3d_inception_flow_synthetic.py',
+    'rgb': str(CONFIGS / 'demo' / 'i3d_inception_rgb_synthetic.py'),
+    'flow': str(CONFIGS / 'demo' / 'i3d_inception_flow_synthetic.py'),
 }
 
 
@@ -166,7 +168,7 @@ def run_main(settings: DemoSettings) -> None:
     stage(f'build the dataset (data_prep/build_dataset.py) -> {settings.data}')
     build_dataset(settings)
     register_all_modules()
-    stage(f'train I3D R50 NonLocal from scratch ({DEMO_CONFIG})')
+    stage(f'train I3D R50 NonLocal from scratch ({shown(DEMO_CONFIG)})')
     checkpoint = train_config(DEMO_CONFIG, settings, work_dir)
     stage(f'test {checkpoint} on held-out clips')
     test_config(DEMO_CONFIG, checkpoint, settings, work_dir)
@@ -196,11 +198,12 @@ def run_two_stream(settings: DemoSettings) -> None:
         build_dataset(settings)
     stage(f'optical flow ({settings.flow_method}) -> {settings.data}/flow')
     print(format_flow_summary(extract_dataset_flow(
-        settings.data, method=settings.flow_method, workers=2)))
+        settings.data, ann_dir=settings.data / 'annotations',
+        method=settings.flow_method, workers=2)))
     register_all_modules()
     checkpoints = {}
     for stream, config in STREAM_CONFIGS.items():
-        stage(f'train the {stream} stream from scratch ({config})')
+        stage(f'train the {stream} stream from scratch ({shown(config)})')
         checkpoints[stream] = train_config(config, settings,
                                            work_dir / stream)
     stage('test both streams on the held-out clips')

@@ -86,7 +86,7 @@ def export(classifier: ClipClassifier, example: torch.Tensor, fmt: str,
         except ImportError as error:
             raise DanceStyleError(
                 f'ONNX export needs the onnx and onnxscript packages '
-                f'({error}): pip install -r requirements-dev.txt, or use '
+                f'({error}): pip install -e ".[export]", or use '
                 '--format torchscript')
         batch = torch.export.Dim('batch', min=1, max=1024)
         with atomic_path(path, suffix='.tmp.onnx') as tmp:

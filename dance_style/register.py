@@ -1,11 +1,12 @@
 """Register the project's modules into mmaction's registries, as
 mmaction's own ``register_all_modules()``.
 
-Two callers, each naming it once: every config's ``custom_imports``
-(``configs/_base_/default_runtime.py``) imports this module, and every tool
-calls :func:`register_all_modules` before it reads a config. Importing
-``dance_style`` alone registers nothing and imports neither torch nor
-mmaction, so data preparation and the synthetic renderer stay light.
+Every config's ``custom_imports`` (``configs/_base_/default_runtime.py``)
+names this module once, and every tool calls :func:`register_all_modules`
+first; it is idempotent, so package functions that build from the
+registries without a config call it too. Importing ``dance_style`` alone
+registers nothing and imports neither torch nor mmaction, so data
+preparation and the synthetic renderer stay light.
 """
 import importlib
 

@@ -1,7 +1,7 @@
 """Where the repository's data files live: the one module that knows.
 
-The design card keeps data files in the repository's own folders (the label
-map in ``annotations/``, the Let's Dance class table in ``data_prep/``, the
+The repository keeps its data files in its own folders (the label map in
+``annotations/``, the Let's Dance class table in ``data_prep/``, the
 sweep's search space in ``configs/sweeps/``), not inside the package. The
 package is installed editable from that checkout (``tools/setup_env.sh``),
 so they are found relative to it here; every other module asks this one.

@@ -72,6 +72,10 @@ def test_pruning_benchmark(tmp_path):
     assert result['epochs_ratio'] == 1.0
 
 
-def test_a_model_benchmark_needs_a_config():
+def test_flags_a_measurement_would_ignore_are_refused():
     with pytest.raises(DanceStyleError, match='needs a CONFIG'):
         main(['--what', 'train'])
+    with pytest.raises(DanceStyleError, match='leave out CONFIG'):
+        main([str(TINY_CONFIG), '--what', 'normalise'])
+    with pytest.raises(DanceStyleError, match='instead of --cfg-options'):
+        main(['--what', 'pruning', '--cfg-options', 'a=1'])

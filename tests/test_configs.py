@@ -98,7 +98,7 @@ def test_label_map_matches_study_order_and_configs():
 
 def test_online_augmentation_pipeline_runs_on_a_real_clip(tmp_path):
     """The study's augmentations as online transforms decode, transform and
-    pack a real video (ColorJitter included: compat fix 5)."""
+    pack a real video (ColorJitter included: compat fix 4)."""
     import numpy as np
     from mmengine.dataset import Compose
     from mmengine.registry import init_default_scope

@@ -8,7 +8,7 @@ from conftest import run_tool
 def test_demo_runs_every_stage(tmp_path):
     data = tmp_path / 'synthetic data'  # a space on purpose
     proc = run_tool('tools/demo.py', '--raw-dir', tmp_path / 'raw',
-                    '--data-dir', data, '--work-dir', tmp_path / 'work',
+                    '--data-root', data, '--work-dir', tmp_path / 'work',
                     '--clips-per-class', '3', '--val-per-class', '1',
                     '--letsdance-clips', '1', '--cfg-options',
                     'train_cfg.max_epochs=1')

@@ -72,7 +72,8 @@ def test_extract_flow_command(tmp_path):
     (ann / 'dance19_val.txt').write_text('videos/tap dancing/c.mp4 17\n')
     (ann / 'dance19_test.txt').write_text('')
     proc = run_tool('data_prep/extract_flow.py', '--root', root,
-                    '--method', 'farneback', '--no-progress')
+                    '--ann-dir', ann, '--method', 'farneback',
+                    '--no-progress')
     assert '2 clips extracted' in proc.stdout
     assert 'skipped videos/tap dancing/broken.mp4: corrupt' in proc.stdout
     train = (ann / 'dance19_flow_train.txt').read_text()
@@ -83,6 +84,7 @@ def test_extract_flow_command(tmp_path):
     assert list(summary['failed']) == ['videos/tap dancing/broken.mp4']
     # a rerun does no work and writes the same lists
     again = run_tool('data_prep/extract_flow.py', '--root', root,
-                     '--method', 'farneback', '--no-progress')
+                     '--ann-dir', ann, '--method', 'farneback',
+                     '--no-progress')
     assert '0 clips extracted, 2 already there' in again.stdout
     assert (ann / 'dance19_flow_train.txt').read_text() == train

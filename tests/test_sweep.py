@@ -295,6 +295,18 @@ def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(sweep_options,
     assert proc.returncode == 1
 
 
+def test_two_workers_whose_trials_all_fail_fail_the_sweep(sweep_options,
+                                                          tmp_path):
+    space = write_space(tmp_path, 'model.cls_head.dropout_ratio: '
+                        '{choice: [1.5]}\n')
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '2',
+                    '--workers', '2', '--search-space', space, '--work-dir',
+                    tmp_path / 's', *sweep_options, check=False)
+    study = load(tmp_path / 's', 'sweep_tiny')
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
+    assert proc.returncode == 1, proc.stderr[-2000:]
+
+
 def test_a_set_up_error_stops_the_sweep_after_one_trial(sweep_options,
                                                         tmp_path):
     space = write_space(tmp_path, FAST_SPACE)

@@ -26,7 +26,8 @@ def parse_args(argv=None):
                         'RGB + optical-flow Inception I3D (make two-stream)')
     parser.add_argument('--raw-dir', type=Path, default=defaults.raw,
                         help='synthetic downloads (default %(default)s)')
-    parser.add_argument('--data-dir', type=Path, default=defaults.data,
+    parser.add_argument('--data-root', '--data-dir', dest='data_root',
+                        type=Path, default=defaults.data,
                         help='the built dataset, read by every stage '
                         '(default %(default)s)')
     parser.add_argument('--work-dir', type=Path,
@@ -58,7 +59,7 @@ def parse_args(argv=None):
 def main(argv=None):
     args = parse_args(argv)
     settings = DemoSettings(
-        raw=args.raw_dir, data=args.data_dir, work_dir=args.work_dir,
+        raw=args.raw_dir, data=args.data_root, work_dir=args.work_dir,
         clips_per_class=args.clips_per_class,
         val_per_class=args.val_per_class,
         letsdance_clips=args.letsdance_clips, flow_method=args.flow_method,

@@ -26,10 +26,11 @@ from typing import Dict, Optional
 from ..cli import ConfigOptionsAction, logs_to_stderr
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
+from ..resources import CONFIGS, shown
 
 WHAT = ('train', 'infer', 'data', 'normalise', 'pruning')
 NEEDS_CONFIG = ('train', 'infer', 'data')
-PRUNING_CONFIG = 'configs/demo/i3d_nl_dance_synthetic.py'
+PRUNING_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
         'prep or sweep pruning: stock settings vs ours, as a ratio.')
     parser.add_argument('config', nargs='?',
                         help='config to benchmark (train, infer, data; '
-                        f'pruning: default {PRUNING_CONFIG})')
+                        f'pruning: default {shown(PRUNING_CONFIG)})')
     parser.add_argument('--what', choices=WHAT, required=True,
                         help='what to measure')
     parser.add_argument('--json', help='also write the results here')
@@ -249,6 +250,13 @@ def main(argv: Optional[list] = None) -> int:
     if args.what in NEEDS_CONFIG and not args.config:
         raise DanceStyleError(f'--what {args.what} needs a CONFIG, e.g. '
                               'configs/i3d_nl_dance.py')
+    # flags a measurement would silently ignore
+    if args.what == 'normalise' and (args.config or args.cfg_options):
+        raise DanceStyleError('--what normalise measures data prep, not a '
+                              'config: leave out CONFIG and --cfg-options')
+    if args.what == 'pruning' and args.cfg_options:
+        raise DanceStyleError('--what pruning sets its own overrides; pass '
+                              'another CONFIG instead of --cfg-options')
     results = dict(
         command='python tools/benchmark.py ' + ' '.join(
             sys.argv[1:] if argv is None else map(str, argv)),

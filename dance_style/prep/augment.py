@@ -70,13 +70,13 @@ def _seed(key: str, name: str) -> int:
 def augment_clip(task: dict) -> dict:
     """Write one augmented copy (a pool task). task keys: key, name, source,
     output (absolute paths), transforms, crf, preset."""
+    result = dict(key=task['key'], name=task['name'], ok=True, reason='')
+    if Path(task['output']).is_file():
+        return result
     from mmengine.dataset import Compose
 
     from ..register import register_all_modules
     from ..video import VideoWriter, iter_frames, probe
-    result = dict(key=task['key'], name=task['name'], ok=True, reason='')
-    if Path(task['output']).is_file():
-        return result
     try:
         fps = probe(task['source']).fps
         frames = [rgb for _, rgb in iter_frames(task['source'])]

@@ -1,6 +1,6 @@
 """Optical flow of a whole dataset, for the flow stream of Two-Stream I3D.
 
-Every clip of the dataset's lists (``annotations/dance19_{split}.txt``)
+Every clip of the dataset's lists (``<ann dir>/dance19_{split}.txt``)
 gets its flow frames (:func:`.flow.extract_clip`, in worker processes)
 under ``<root>/flow/``, and each split a rawframe list
 ``dance19_flow_{split}.txt`` (``<folder relative to root> <frame pairs>
@@ -35,8 +35,11 @@ def extract_dataset_flow(root: PathLike,
     """Flow of every listed clip of the dataset at ``root``; returns the
     summary that ``flow/summary.json`` holds, plus ``ann_dir`` and ``out``.
 
-    ``ann_dir`` defaults to ``root/annotations``, ``out`` to ``root/flow``;
-    ``short_side`` resizes frames first (0: as stored).
+    ``ann_dir`` defaults to ``root/annotations`` (a self-contained dataset
+    folder, as the demos and tests build; ``data_prep/extract_flow.py``
+    defaults to ``annotations/`` instead, where build_dataset.py writes),
+    ``out`` to ``root/flow``; ``short_side`` resizes frames first (0: as
+    stored).
     """
     root = Path(root)
     ann_dir = Path(ann_dir) if ann_dir else root / 'annotations'

@@ -175,20 +175,24 @@ def report(study, settings: SweepSettings) -> None:
 
 def sweep(settings: SweepSettings, workers: int = 1) -> int:
     """Run the sweep with ``workers`` processes (this one when 1) and write
-    its report; returns the exit status (1 when every trial of a
-    single-worker run failed; a failed worker's status otherwise)."""
+    its report; returns the exit status: a failed worker's, else 1 when
+    every trial this run added failed (the reasons are in the table;
+    pruned trials count as working ones), else 0."""
     from .study import open_study, print_header, run_worker, validate
     print_header(settings)
+    code = 0
     if workers > 1:
         from .workers import run_workers
         validate(settings)  # fail here, not in every worker's log
         study = open_study(settings)  # created once, before the workers
+        before = {t.number for t in study.get_trials(deepcopy=False)}
         code = run_workers(settings, workers, study)
+        ran = [t for t in study.get_trials(deepcopy=False)
+               if t.number not in before]
     else:
         study, ran = run_worker(settings)
-        # a run whose every trial failed is a failed run (the reasons are
-        # in the table); pruned trials count as working ones
-        code = 1 if ran and all(t.state.name == 'FAIL' for t in ran) else 0
+    if not code and ran and all(t.state.name == 'FAIL' for t in ran):
+        code = 1
     report(study, settings)
     return code
 

@@ -20,8 +20,6 @@ from typing import Any, Dict, Optional
 
 from ..config import load_config
 from ..errors import DanceStyleError
-from ..train import apply_train_args, train
-from .hook import OptunaPruningHook
 from .space import SearchSpace, check_paths
 from .storage import describe, open_storage
 
@@ -59,7 +57,7 @@ class SweepSettings:
         """The settings as JSON (paths as strings)."""
         values = asdict(self)
         values['study_dir'] = str(self.study_dir)
-        return json.dumps(values, indent=2, default=str)
+        return json.dumps(values, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> 'SweepSettings':
@@ -153,6 +151,7 @@ def open_study(settings: SweepSettings, sampler_seed: Optional[int] = None):
 def trial_config(settings: SweepSettings, overrides: Dict[str, Any],
                  work_dir: Optional[str], experiment_name: Optional[str]):
     """The config of one trial: file + --cfg-options + drawn overrides."""
+    from ..train import apply_train_args
     cfg = load_config(settings.config)
     cfg = apply_train_args(cfg, settings.config, work_dir=work_dir,
                            seed=settings.seed, data_root=settings.data_root,
@@ -183,6 +182,9 @@ def make_objective(settings: SweepSettings, space: SearchSpace):
 
     def objective(trial) -> float:
         import optuna
+
+        from ..train import train
+        from .hook import OptunaPruningHook
         try:
             overrides = space.sample(trial)
         except Exception as error:
@@ -240,6 +242,7 @@ def validate(settings: SweepSettings) -> SearchSpace:
     """Everything that would fail every trial, checked once up front: the
     space file, its paths against the config, and --cfg-options that the
     space would silently overwrite."""
+    from ..train import apply_train_args
     space = SearchSpace.from_file(settings.space_file)
     check_paths(space, apply_train_args(
         load_config(settings.config), settings.config,

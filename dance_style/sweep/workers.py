@@ -129,11 +129,20 @@ def run_workers(settings: SweepSettings, workers: int, study,
 
 
 def main(argv: Optional[List[str]] = None) -> int:
-    """One worker process: run the trials of the settings file given."""
+    """One worker process: run the trials of the settings file given. Its
+    exit status is 0 unless it crashed: whether the sweep failed is for the
+    command to judge over every worker's trials."""
+    import argparse
+
     from ..register import register_all_modules
     from .study import run_worker
-    (path, ) = sys.argv[1:] if argv is None else argv
-    with open(path, encoding='utf-8') as handle:
+    parser = argparse.ArgumentParser(
+        description='One sweep worker (started by tools/sweep.py --workers '
+        'K): runs the trials of a settings file.')
+    parser.add_argument('settings', help='worker_<i>.json in the study '
+                        'folder')
+    args = parser.parse_args(argv)
+    with open(args.settings, encoding='utf-8') as handle:
         settings = SweepSettings.from_json(handle.read())
     register_all_modules()
     run_worker(settings)
