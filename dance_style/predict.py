@@ -8,9 +8,16 @@ from .errors import DanceStyleError
 
 def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     """Build the model of ``config`` and load ``checkpoint`` (weights_only,
-    through dance_style.compat's allow-list)."""
+    through dance_style.compat's allow-list). A Kinetics checkpoint's head
+    is sliced to our classes by name, as in training and testing
+    (:mod:`dance_style.kinetics_heads`)."""
     import torch
     from mmaction.apis import init_recognizer
+    from mmengine.logging import MMLogger
+    from mmengine.runner.checkpoint import load_state_dict
+
+    from .checkpoints import read_tensors
+    from .kinetics_heads import DEFAULT_HEAD, format_slice, slice_head
 
     from .register import register_all_modules
     register_all_modules(init_default_scope=False)  # as custom_imports
@@ -22,7 +29,19 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
         raise DanceStyleError(
             f'checkpoint not found: {checkpoint}\n'
             'tools/train.py writes them into work_dirs/<config name>/.')
-    return init_recognizer(config, checkpoint, device=device)
+    model = init_recognizer(config, None, device=device)
+    tensors = read_tensors(checkpoint)
+    logger = MMLogger.get_current_instance()
+    hook = next((h for h in model.cfg.get('custom_hooks', [])
+                 if h.get('type') == 'KineticsHeadHook'), {})
+    sliced = slice_head(tensors, model.state_dict(),
+                        hook.get('head', DEFAULT_HEAD),
+                        hook.get('classes', DANCE19_CLASSES))
+    if sliced:
+        logger.info(format_slice(sliced))
+    # strict=False as mmengine loads: a mismatch is logged, not fatal
+    load_state_dict(model, tensors, strict=False, logger=logger)
+    return model
 
 
 def predict_videos(model,

@@ -20,6 +20,7 @@ MODULES = (
     'dance_style.metrics',  # PerClassReport, ValidationLoss, ...
     'dance_style.hooks',  # ProgressBarHook, EpochLossHook, ...
     'dance_style.transfer',  # TransferSummaryHook
+    'dance_style.kinetics_heads',  # KineticsHeadHook, CoveredClassesMetric
     'dance_style.distributed',  # CPUDistributedDataParallel
     'dance_style.models',  # InceptionI3d, ResNet3dIdentityNL
     'dance_style.sweep.hook',  # OptunaPruningHook

@@ -1,6 +1,6 @@
 """Where the repository's data files live: the one module that knows.
 
-The repository keeps its data files in its own folders (the label map in
+The repository keeps its data files in its own folders (the label maps in
 ``annotations/``, the Let's Dance class table in ``data_prep/``, the
 sweep's search space in ``configs/sweeps/``), not inside the package. The
 package is installed editable from that checkout (``tools/setup_env.sh``),
@@ -15,6 +15,9 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 # the 19 class names in label order (one per line; dance_style.classes
 # holds the same tuple, tests/test_configs.py checks they agree)
 LABEL_MAP = REPO_ROOT / 'annotations' / 'label_map.txt'
+# class names of the Kinetics-400/700/710 heads in mmaction2's model-zoo row
+# order, label_map_k{400,700,710}.txt (dance_style.kinetics_heads)
+KINETICS_LABEL_MAPS = REPO_ROOT / 'annotations' / 'kinetics'
 # Let's Dance class -> dance19 label (data_prep --letsdance-map)
 LETSDANCE_LABELS = REPO_ROOT / 'data_prep' / 'letsdance_labels.csv'
 # the study's hyper-parameter space (tools/sweep.py --search-space)

@@ -4,9 +4,11 @@ mmengine loads ``load_from`` with ``strict=False`` and reports mismatches
 as a long warning that is easy to miss, so a fine-tuning run can silently
 start from scratch (a wrong checkpoint, a renamed module). The hook here
 compares the loaded model with the checkpoint and logs one line: how many
-tensors came from it, which were skipped (the 400-class Kinetics head, whose
-shape differs, stays freshly initialised), which the model has but the file
-lacks, and which the file has but the model does not use.
+tensors came from it, which were skipped (shape differs: initialised
+afresh), which the model has but the file lacks, and which the file has but
+the model does not use. A Kinetics head sliced to our classes by
+:class:`dance_style.kinetics_heads.KineticsHeadHook` counts as loaded, and
+the line says how many rows it gave.
 """
 from typing import Dict, List
 
@@ -16,6 +18,7 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
 from .checkpoints import read_tensors
+from .kinetics_heads import INFO_KEY, format_slice, slice_head
 
 
 def compare_state_dicts(model_state: Dict[str, torch.Tensor],
@@ -67,10 +70,12 @@ class TransferSummaryHook(Hook):
     """Log what ``load_from`` contributed to the model, in one line, when a
     run starts from a checkpoint (not when it resumes).
 
-    Example: ``load_from i3d_..._kinetics400.pth: 320 tensors loaded,
-    2 skipped (shape differs; initialised afresh) [cls_head.fc_cls.weight
-    [400, 2048]->[19, 2048], cls_head.fc_cls.bias [400]->[19]], 0 missing
-    from the checkpoint, 0 in the checkpoint but unused``.
+    Example: ``load_from i3d_..._kinetics400.pth: 322 tensors loaded,
+    0 skipped (shape differs; initialised afresh), 0 missing from the
+    checkpoint, 0 in the checkpoint but unused; cls_head.fc_cls: 15 of 19
+    rows taken from the Kinetics-400 head by class name; not in that head,
+    initialised afresh: cumbia, moon walking, mosh pit dancing, square
+    dancing``.
 
     A run where fewer than half of the model's tensors were loaded also
     gets a warning: that is almost always the wrong checkpoint.
@@ -85,9 +90,16 @@ class TransferSummaryHook(Hook):
         from mmengine.model import is_model_wrapper
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        parts = compare_state_dicts(model.state_dict(),
-                                    read_tensors(source))
-        runner.logger.info(summary_line(source, parts))
+        tensors = read_tensors(source)
+        sliced = runner.message_hub.get_info(INFO_KEY)
+        if sliced:  # compare with what was loaded: the sliced head
+            slice_head(tensors, model.state_dict(), sliced['head'],
+                       list(sliced['rows']))
+        parts = compare_state_dicts(model.state_dict(), tensors)
+        line = summary_line(source, parts)
+        if sliced:
+            line += f'; {format_slice(sliced)}'
+        runner.logger.info(line)
         total = len(model.state_dict())
         if len(parts['loaded']) < total / 2:
             runner.logger.warning(

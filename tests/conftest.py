@@ -66,3 +66,19 @@ def trained_run(easy_dataset, tmp_path_factory):
                     '--seed', '0', '--data-root', easy_dataset)
     return dict(work_dir=work_dir, data=easy_dataset, stdout=proc.stdout,
                 stderr=proc.stderr)
+
+
+@pytest.fixture(scope='session')
+def dumped(trained_run, tmp_path_factory):
+    """The trained run's last checkpoint tested through tools/test.py, with
+    every test video's scores dumped."""
+    import re
+    from pathlib import Path
+    folder = tmp_path_factory.mktemp('dump')
+    checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
+    proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
+                    folder, '--dump', folder / 'scores.npz', '--data-root',
+                    trained_run['data'])
+    top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
+    return dict(path=folder / 'scores.npz', top1=top1, data=trained_run[
+        'data'], checkpoint=checkpoint)

@@ -52,18 +52,6 @@ def test_curves_need_a_training_log(tmp_path):
     assert 'no training logs' in proc.stderr
 
 
-@pytest.fixture(scope='module')
-def dumped(trained_run, tmp_path_factory):
-    folder = tmp_path_factory.mktemp('dump')
-    checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
-    proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
-                    folder, '--dump', folder / 'scores.npz', '--data-root',
-                    trained_run['data'])
-    top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
-    return dict(path=folder / 'scores.npz', top1=top1, data=trained_run[
-        'data'], checkpoint=checkpoint)
-
-
 def test_dump_holds_every_test_video(dumped):
     with np.load(dumped['path'], allow_pickle=False) as data:
         scores, labels, videos = data['scores'], data['labels'], \

@@ -17,7 +17,7 @@ import pytest
 from conftest import REPO, run_tool
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.synthetic.sources import (write_kinetics_tree,
-                                           write_letsdance_tree)
+                                           write_letsdance_tree, youtube_id)
 
 CLASSES = (1, 4, 17)  # breakdancing, dancing ballet, tap dancing
 LETSDANCE = {'break': 1, 'ballet': 4, 'tap': 17, 'waltz': 0}  # waltz: dropped
@@ -42,20 +42,35 @@ def letsdance_tree(tmp_path_factory):
 
 def kinetics_tree(root, layout):
     return write_kinetics_tree(root, layout=layout, clips_per_class=8,
-                               val_per_class=2, classes=CLASSES,
+                               val_per_class=4, classes=CLASSES,
                                size=(36, 48), num_frames=24, fps=8.0, seed=0,
                                workers=1, progress=False)
 
 
+# the validate videos of ballet (clips k and k+1 share a video), named in a
+# "pretraining" CSV: they must stay out of val and test
+PRETRAINED_IDS = {youtube_id(0, 'dancing ballet', 'validate', k)
+                  for k in (0, 2)}
+
+
 @pytest.fixture(scope='module', params=['spaces', 'underscores', 'flat'])
 def built(request, tmp_path_factory, letsdance_tree):
-    """A dataset built by one command from each Kinetics layout."""
+    """A dataset built by one command from each Kinetics layout, under the
+    default (leak-free) protocol, with a pretraining list."""
     root = tmp_path_factory.mktemp(f'k700 {request.param}')
     expected = kinetics_tree(root / 'kinetics', request.param)
+    pretraining = root / 'k400 train.csv'
+    pretraining.write_text(
+        'label,youtube_id,time_start,time_end,split\n' + ''.join(
+            f'dancing ballet,{yid},0,10,train\n'
+            for yid in sorted(PRETRAINED_IDS)) + 'zumba,ABCDEFGHIJK,0,10,'
+        'train\n')
     out = root / 'dance19 out'
-    proc = build(root / 'kinetics', letsdance_tree[0], out)
+    proc = build(root / 'kinetics', letsdance_tree[0], out,
+                 '--exclude-from', pretraining)
     return dict(out=out, proc=proc, expected=expected,
-                letsdance=letsdance_tree[1], layout=request.param)
+                letsdance=letsdance_tree[1], layout=request.param,
+                pretraining=pretraining)
 
 
 def read_manifest(out):
@@ -133,13 +148,40 @@ def test_no_source_video_straddles_splits(built):
     assert max(sizes.values()) >= 2
 
 
+def test_leakfree_protocol_and_pretraining_list(built):
+    """No Kinetics train clip and no video of the pretraining list reaches
+    val or test; the manifest and the summary say which rule did what."""
+    rows = [r for r in read_manifest(built['out']) if r['status'] == 'ok']
+    held = [r for r in rows if r['split'] in ('val', 'test')]
+    assert held and not [r for r in held if r['source_split'] == 'train']
+    assert {r['source_split'] for r in held
+            if r['dataset'] == 'kinetics700'} == {'validate'}
+    listed = [r for r in rows if r['group'] in PRETRAINED_IDS]
+    assert len(listed) >= 2 and {r['split'] for r in listed} == {'train'}
+    assert all('pretraining list k400 train.csv' in r['split_rule']
+               for r in listed)
+    kinetics_train = [r for r in rows if r['source_split'] == 'train']
+    assert {r['split'] for r in kinetics_train} == {'train'}
+    assert all('Kinetics train split' in r['split_rule']
+               for r in kinetics_train)
+    # the other validate videos give val and test clips
+    assert {r['split'] for r in rows if r['source_split'] == 'validate'
+            and r['group'] not in PRETRAINED_IDS} == {'val', 'test'}
+    out = built['proc'].stdout
+    assert 'protocol leakfree' in out
+    assert f'rule: {len(listed)} clips: its video is in the pretraining' in out
+    assert f'rule: {len(kinetics_train)} clips: Kinetics train split' in out
+    assert 'k400 train.csv: 3 videos' in out
+
+
 def test_rerun_does_no_work(built, letsdance_tree):
     out = built['out']
     videos = sorted(out.rglob('*.mp4'))
     before = {p: p.stat().st_mtime_ns for p in videos}
     lists = {p: p.read_bytes() for p in (out / 'annotations').iterdir()}
     kinetics = out.parent / 'kinetics'
-    proc = build(kinetics, letsdance_tree[0], out)
+    proc = build(kinetics, letsdance_tree[0], out,
+                 '--exclude-from', built['pretraining'])
     assert '0 written' in proc.stdout
     assert {p: p.stat().st_mtime_ns for p in sorted(out.rglob('*.mp4'))} \
         == before

@@ -29,7 +29,11 @@ custom_hooks = [
     dict(type='ProgressBarHook'),
     dict(type='EpochLossHook'),
     dict(type='RankConsistencyHook'),
-    # one line: what load_from gave (loaded / skipped head / missing)
+    # a Kinetics checkpoint's head (400, 700 or 710 rows) becomes our
+    # 19-class head row by row, by class name: the warm start of fine-tuning
+    # and the zero-training baseline of tools/test.py
+    dict(type='KineticsHeadHook'),
+    # one line: what load_from gave (loaded / sliced head / missing)
     dict(type='TransferSummaryHook')
 ]
 

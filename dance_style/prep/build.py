@@ -17,6 +17,7 @@ from . import augment as augment_stage
 from . import kinetics, letsdance, normalise as normalise_stage, options
 from . import report
 from . import split as split_stage
+from .pretraining import read_pretraining_ids
 from .records import SourceClip, load_records, save_records
 
 
@@ -75,18 +76,25 @@ def normalise(root, **options) -> dict:
     return counts
 
 
-def split(root, ratios=split_stage.DEFAULT_RATIOS, seed: int = 0) -> dict:
-    """Stage 4."""
+def split(root, ratios=split_stage.DEFAULT_RATIOS, seed: int = 0,
+          protocol: str = split_stage.DEFAULT_PROTOCOL,
+          exclude_from: Sequence = ()) -> dict:
+    """Stage 4 under ``protocol``, keeping the videos listed in the
+    ``exclude_from`` files out of val and test; returns the stage summary
+    (also saved in ``prep/summary.json``)."""
+    pretraining, lists = read_pretraining_ids(exclude_from)
     records = load(root)
     pending = [r.key for r in records if r.status == 'ok' and not r.output]
     if pending:
         raise DanceStyleError(
             f'{len(pending)} clips are not normalised yet (e.g. {pending[0]}):'
             ' run data_prep/normalise.py first')
-    counts = split_stage.assign_splits(records, ratios, seed)
-    _save(root, records, 'split', dict(ratios=list(ratios), seed=seed,
-                                       counts=counts))
-    return counts
+    result = split_stage.assign_splits(records, ratios, seed, protocol,
+                                       pretraining)
+    summary = dict(protocol=protocol, ratios=list(ratios), seed=seed,
+                   exclude_from=lists, **result)
+    _save(root, records, 'split', summary)
+    return summary
 
 
 def augment(root, names: Sequence[str], **options) -> dict:
@@ -144,9 +152,11 @@ def build_dataset(args, log: Callable[[str], None] = print) -> dict:
     counts = normalise(args.out, **options.normalise_options(args))
     log(f'{counts["written"]} written, {counts["skipped"]} already there, '
         f'{counts["failed"]} skipped')
-    log(f'== 4/6 split {args.split} (grouped by source video, seed '
-        f'{args.seed})')
-    split(args.out, ratios, args.seed)
+    log(f'== 4/6 split {args.split}, protocol {args.protocol} (grouped by '
+        f'source video, seed {args.seed})')
+    summary = split(args.out, ratios, args.seed, args.protocol,
+                    args.exclude_from or ())
+    log(report.format_split_summary(load(args.out), summary))
     log(f'== 5/6 offline augmentation: {", ".join(augmentations) or "none"}')
     result = augment(args.out, augmentations, **aug_options)
     for failure in result['failures']:

@@ -57,6 +57,17 @@ def find_csvs(root: Union[str, Path]) -> List[Path]:
     return found
 
 
+def csv_role(path: Union[str, Path]) -> str:
+    """'train' or 'validate' from a CSV's file name (CSV_NAMES), else ''."""
+    name = Path(path).name
+    return next((role for role, names in CSV_NAMES.items() if name in names),
+                '')
+
+
+# values of the CSVs' own 'split' column
+SPLIT_VALUES = {'train': 'train', 'validate': 'validate', 'val': 'validate'}
+
+
 def clip_id_of(youtube_id: str, start: int, end: int) -> str:
     """Kinetics' clip file stem."""
     return f'{youtube_id}_{start:06d}_{end:06d}'
@@ -71,6 +82,7 @@ def read_csv(path: Union[str, Path], labels: Sequence[str] = DANCE19_CLASSES
     'malformed'.
     """
     path = Path(path)
+    role = csv_role(path)
     wanted = {name: i for i, name in enumerate(labels)}
     counts = collections.Counter()
     records = []
@@ -108,11 +120,13 @@ def read_csv(path: Union[str, Path], labels: Sequence[str] = DANCE19_CLASSES
             youtube_id = row[columns['youtube_id']].strip()
             start = int(row[columns['time_start']])
             end = int(row[columns['time_end']])
+            stated = row[columns['split']].strip().lower() \
+                if 'split' in columns else ''
             records.append(SourceClip(
                 dataset='kinetics700',
                 clip_id=clip_id_of(youtube_id, start, end),
                 group=youtube_id, original_label=label, label=wanted[label],
-                origin=origin))
+                origin=origin, source_split=SPLIT_VALUES.get(stated, role)))
     return records, counts
 
 

@@ -80,9 +80,24 @@ def add_split(parser) -> None:
     parser.add_argument(
         '--split', default='90,5,5',
         help='train,val,test ratios, grouped by source video and stratified '
-        'by class (default: %(default)s, the study\'s)')
+        'by class; under --protocol leakfree the Kinetics validate clips are '
+        'shared between val and test in the ratio of the last two (default: '
+        '%(default)s, the study\'s)')
     parser.add_argument('--seed', type=int, default=0,
                         help='split seed (default: %(default)s)')
+    parser.add_argument(
+        '--protocol', choices=split.PROTOCOLS, default=split.DEFAULT_PROTOCOL,
+        help='leakfree: val and test only from Kinetics validate clips and '
+        "Let's Dance (Kinetics train clips are what Kinetics checkpoints were "
+        'trained on, so they go to train only; val:test as --split says); '
+        "study: the study's pooled split of all clips, to reproduce its "
+        'numbers (default: %(default)s)')
+    parser.add_argument(
+        '--exclude-from', nargs='+', metavar='CSV',
+        help='annotation files a checkpoint was pretrained on (Kinetics '
+        'CSVs with a youtube_id column, or lists of <youtube_id>_<start>_'
+        '<end> clips): every clip of a video listed there stays out of val '
+        'and test (in train; manifest.csv says why)')
 
 
 def add_augment(parser) -> None:

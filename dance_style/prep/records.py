@@ -33,7 +33,12 @@ class SourceClip:
         status: one of STATUSES.
         reason: why, for anything but 'ok'.
         output: normalised video, relative to the dataset root.
+        source_split: the split the source dataset put the clip in
+            (Kinetics: 'train' or 'validate'; '' where the source has none,
+            as Let's Dance). The leak-free protocol reads it.
         split: 'train', 'val' or 'test' once split.
+        split_rule: why the clip is in its split when a protocol rule, not
+            the seeded draw, put it there (the manifest's ``split_rule``).
         augmented: offline-augmented copies (relative paths), train only.
     """
     dataset: str
@@ -48,7 +53,9 @@ class SourceClip:
     status: str = 'ok'
     reason: str = ''
     output: str = ''
+    source_split: str = ''
     split: str = ''
+    split_rule: str = ''
     augmented: List[str] = dataclasses.field(default_factory=list)
 
     @property

@@ -17,11 +17,11 @@ from typing import Dict, List
 from ..classes import DANCE19_CLASSES
 from ..fileio import atomic_path, write_text_atomic
 from .records import STATUSES, SourceClip
-from .split import SPLITS
+from .split import RULES, SPLITS
 
 MANIFEST_COLUMNS = ('dataset', 'clip_id', 'group', 'original_label', 'label',
-                    'label_name', 'split', 'status', 'reason', 'source',
-                    'outputs', 'origin')
+                    'label_name', 'source_split', 'split', 'split_rule',
+                    'status', 'reason', 'source', 'outputs', 'origin')
 
 
 def annotation_lines(records: List[SourceClip]) -> Dict[str, List[str]]:
@@ -57,7 +57,10 @@ def write_manifest(records: List[SourceClip], path: Path) -> None:
             original_label=r.original_label,
             label='' if r.label is None else r.label,
             label_name='' if r.label is None else DANCE19_CLASSES[r.label],
-            split=r.split if r.status == 'ok' else '', status=r.status,
+            source_split=r.source_split,
+            split=r.split if r.status == 'ok' else '',
+            split_rule=r.split_rule if r.status == 'ok' else '',
+            status=r.status,
             reason=r.reason, source=r.source,
             outputs=';'.join(([r.output] if r.output else []) + r.augmented),
             origin=r.origin))
@@ -114,6 +117,47 @@ def format_summary(records: List[SourceClip]) -> str:
         for dataset, counts in skipped.items():
             lines.append(f'  {dataset}: ' + ', '.join(
                 f'{status} {n}' for status, n in counts.items()))
+    return '\n'.join(lines)
+
+
+def _source_of(record: SourceClip) -> str:
+    if record.dataset == 'kinetics700':
+        return f'Kinetics {record.source_split or "(split unknown)"}'
+    return "Let's Dance" if record.dataset == 'letsdance' else record.dataset
+
+
+def format_split_summary(records: List[SourceClip], summary: dict) -> str:
+    """Stage 4's report: the protocol, where each source's clips went, what
+    each rule placed, the pretraining lists read and the overall shares."""
+    protocol = summary['protocol']
+    lines = [f'protocol {protocol}: ' + (
+        'val and test only from Kinetics validate clips and Let\'s Dance; '
+        'Kinetics train clips (what Kinetics checkpoints were trained on) in '
+        'train only' if protocol == 'leakfree' else
+        "the study's pooled split: Kinetics train clips may land in val and "
+        'test (optimistic for Kinetics-pretrained models)')]
+    for path, read in summary.get('exclude_from', {}).items():
+        lines.append(f'  pretraining list {path}: {read["ids"]} videos'
+                     + (f', {read["unreadable_lines"]} lines without a clip'
+                        if read['unreadable_lines'] else ''))
+    table = collections.defaultdict(collections.Counter)
+    for r in records:
+        if r.status == 'ok' and r.split:
+            table[_source_of(r)][r.split] += 1
+    width = max([len(k) for k in table] + [6])
+    lines.append(f'  {"source":<{width}}' + ''.join(
+        f'{s:>8}' for s in SPLITS))
+    for source, counts in sorted(table.items()):
+        lines.append(f'  {source:<{width}}' + ''.join(
+            f'{counts[s]:>8}' for s in SPLITS))
+    totals = {s: sum(c[s] for c in table.values()) for s in SPLITS}
+    total = max(sum(totals.values()), 1)
+    lines.append(f'  {"total":<{width}}' + ''.join(
+        f'{totals[s]:>8}' for s in SPLITS) + '   (' + ', '.join(
+        f'{s} {100 * totals[s] / total:.1f} %' for s in SPLITS) + ')')
+    for key, n in summary.get('rules', {}).items():
+        lines.append(f'  rule: {n} clips: ' + RULES[key].format(
+            source='(--exclude-from)'))
     return '\n'.join(lines)
 
 

@@ -12,4 +12,5 @@ test_dataloader = dict(**loader)
 
 train_cfg = dict(max_epochs=6)
 # no progress bars in test logs
-custom_hooks = [dict(type='EpochLossHook'), dict(type='TransferSummaryHook')]
+custom_hooks = [dict(type='EpochLossHook'), dict(type='KineticsHeadHook'),
+                dict(type='TransferSummaryHook')]

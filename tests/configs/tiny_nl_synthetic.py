@@ -16,5 +16,6 @@ train_cfg = dict(max_epochs=10)
 custom_hooks = [
     dict(type='EpochLossHook'),
     dict(type='RankConsistencyHook'),
+    dict(type='KineticsHeadHook'),
     dict(type='TransferSummaryHook')
 ]
