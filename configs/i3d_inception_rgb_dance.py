@@ -13,7 +13,10 @@ _base_ = [
 # rgb_imagenet checkpoint exported to .npz) once with
 #   python tools/convert_i3d_checkpoint.py rgb_imagenet.pt \
 #       checkpoints/i3d_inception_rgb_kinetics400.pth
-# The 400-class classifier is skipped on size mismatch and trained afresh.
+# The 19-class head starts from the 400-class one's rows of our labels, by
+# name (KineticsHeadHook), which assumes the public head's rows follow the
+# alphabetical Kinetics-400 order of mmaction2's label map, as DeepMind's
+# label_map.txt does (not checked against the files here).
 load_from = 'checkpoints/i3d_inception_rgb_kinetics400.pth'
 
 model = dict(cls_head=dict(dropout_ratio=0.2966))  # Optuna best (study)

@@ -6,7 +6,8 @@ _base_ = [
 ]
 
 # mmaction2 model zoo, Kinetics-400 top-1 73.47 (10 clips x 3 crops). The
-# 400-class fc_cls is skipped on size mismatch and trained afresh.
+# 19-class head starts from the 400-class one's rows of our labels, by name
+# (KineticsHeadHook: 15 of 19, the other 4 start fresh).
 load_from = ('https://download.openmmlab.com/mmaction/v1.0/recognition/i3d/'
              'i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb/'
              'i3d_imagenet-pretrained-r50_8xb8-32x2x1-100e_kinetics400-rgb_'

@@ -43,18 +43,18 @@ class ClipClassifier(nn.Module):
 
 
 def input_shape(cfg) -> Tuple[int, int, int]:
-    """(T, H, W) of one test view: clip_len of SampleFrames and the crop
-    size of the test pipeline."""
+    """(T, H, W) of one test view: clip_len of SampleFrames (or
+    UniformSample) and the crop size of the test pipeline."""
     frames = size = None
     for step in cfg.test_dataloader.dataset.pipeline:
-        if step['type'] == 'SampleFrames':
+        if step['type'] in ('SampleFrames', 'UniformSample'):
             frames = step['clip_len']
         elif step['type'] in ('CenterCrop', 'ThreeCrop', 'TenCrop'):
             size = step['crop_size']
     if frames is None or size is None:
         raise DanceStyleError(
             'cannot tell the clip shape from the test pipeline (no '
-            'SampleFrames or crop step): pass --shape T H W')
+            'SampleFrames/UniformSample or crop step): pass --shape T H W')
     height, width = (size, size) if isinstance(size, int) else size[::-1]
     return frames, height, width
 

@@ -152,6 +152,7 @@ def test_leakfree_protocol_and_pretraining_list(built):
     """No Kinetics train clip and no video of the pretraining list reaches
     val or test; the manifest and the summary say which rule did what."""
     rows = [r for r in read_manifest(built['out']) if r['status'] == 'ok']
+    assert {r['protocol'] for r in rows} == {'leakfree'}
     held = [r for r in rows if r['split'] in ('val', 'test')]
     assert held and not [r for r in held if r['source_split'] == 'train']
     assert {r['source_split'] for r in held

@@ -117,7 +117,10 @@ def write_outputs(root, ann_dir) -> dict:
         raise DanceStyleError('clips without a split: run data_prep/split.py '
                               'first')
     paths = report.write_annotations(records, ann_dir)
-    report.write_manifest(records, Path(root) / 'manifest.csv')
+    summaries = Path(root) / 'prep' / 'summary.json'
+    protocol = json.loads(summaries.read_text()).get('split', {}).get(
+        'protocol', '') if summaries.is_file() else ''
+    report.write_manifest(records, Path(root) / 'manifest.csv', protocol)
     report.plot_counts(records, Path(root) / 'class_counts.png')
     paths.update(manifest=str(Path(root) / 'manifest.csv'),
                  chart=str(Path(root) / 'class_counts.png'))

@@ -20,7 +20,8 @@ from .records import STATUSES, SourceClip
 from .split import RULES, SPLITS
 
 MANIFEST_COLUMNS = ('dataset', 'clip_id', 'group', 'original_label', 'label',
-                    'label_name', 'source_split', 'split', 'split_rule',
+                    'label_name', 'source_split', 'protocol', 'split',
+                    'split_rule',
                     'status', 'reason', 'source', 'outputs', 'origin')
 
 
@@ -45,8 +46,10 @@ def write_annotations(records: List[SourceClip], ann_dir: Path) -> Dict[str, str
     return paths
 
 
-def write_manifest(records: List[SourceClip], path: Path) -> None:
-    """One CSV row per source clip, in a stable order."""
+def write_manifest(records: List[SourceClip], path: Path,
+                   protocol: str = '') -> None:
+    """One CSV row per source clip, in a stable order; kept clips name the
+    evaluation protocol their split was made under."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS,
                             lineterminator='\n')
@@ -58,6 +61,7 @@ def write_manifest(records: List[SourceClip], path: Path) -> None:
             label='' if r.label is None else r.label,
             label_name='' if r.label is None else DANCE19_CLASSES[r.label],
             source_split=r.source_split,
+            protocol=protocol if r.status == 'ok' and r.split else '',
             split=r.split if r.status == 'ok' else '',
             split_rule=r.split_rule if r.status == 'ok' else '',
             status=r.status,

@@ -1,0 +1,254 @@
+"""``tools/compare_models.py``: every dance config side by side.
+
+For each config it measures, on this machine: parameters, forward GFLOPs of
+one test view (torch's FlopCounterMode), the number of test views, and the
+latency of one video (all its views as one batch, as ``tools/test.py``
+feeds them) on the CPU and, where present, on the GPU. Given checkpoints and
+one test list, it also tests each of them on that list (top-1, top-5, mean
+class). What cannot be measured here (publishers' figures, the study's)
+comes from ``configs/metafile.yml``, cited as such.
+
+Output: JSON and a Markdown table; ``--readme`` rewrites the table between
+the ``<!-- compare:begin -->`` and ``<!-- compare:end -->`` lines of
+README.md.
+"""
+import datetime
+import hashlib
+import json
+import platform
+import time
+from pathlib import Path
+from typing import Dict, List, Optional
+
+from .errors import DanceStyleError
+from .fileio import write_text_atomic
+from .resources import CONFIGS, REPO_ROOT, shown
+
+METAFILE = CONFIGS / 'metafile.yml'
+BEGIN, END = '<!-- compare:begin -->', '<!-- compare:end -->'
+CROPS = {'CenterCrop': 1, 'ThreeCrop': 3, 'TenCrop': 10}
+
+
+def load_metafile(path: Path = METAFILE) -> List[dict]:
+    """The configs to compare, in table order, with their cited figures."""
+    import yaml
+    entries = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+    for entry in entries:
+        if not (REPO_ROOT / entry['config']).is_file():
+            raise DanceStyleError(f'{path}: {entry["config"]} does not exist')
+    return entries
+
+
+def views_per_video(cfg) -> int:
+    """Clips x crops of the config's test pipeline (the views of a
+    video)."""
+    clips, crops = 1, 1
+    for step in cfg.test_dataloader.dataset.pipeline:
+        if step['type'] in ('SampleFrames', 'UniformSample'):
+            clips = step.get('num_clips', 1)
+        crops = CROPS.get(step['type'], crops)
+    return clips * crops
+
+
+def view_shape(cfg) -> tuple:
+    """(C, T, H, W) of one test view."""
+    from .export import input_shape
+    channels = cfg.model.backbone.get('in_channels', 3)
+    return (channels, ) + tuple(input_shape(cfg))
+
+
+def _model_key(cfg) -> str:
+    """Configs that differ only in training settings measure alike."""
+    text = json.dumps([cfg.model.to_dict() if hasattr(cfg.model, 'to_dict')
+                       else cfg.model, view_shape(cfg), views_per_video(cfg)],
+                      sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def video_latency(model, shape, views: int, device, iters: int = 1) -> float:
+    """Seconds for one video: ``views`` clips in one batch, probabilities
+    averaged; one untimed single-view call first."""
+    import torch
+    from .benchmark.speed import _sync
+    with torch.no_grad():
+        model.cls_head(model.backbone(torch.zeros((1, ) + shape,
+                                                  device=device)))
+        clips = torch.randn((views, ) + shape, device=device)
+        _sync(device)
+        start = time.perf_counter()
+        for _ in range(iters):
+            model.cls_head(model.backbone(clips)).softmax(-1).mean(0)
+        _sync(device)
+    return (time.perf_counter() - start) / iters
+
+
+def measure(config: str, devices: List[str], iters: int = 1,
+            cache: Optional[Dict] = None) -> dict:
+    """Size, cost and latency of one config's model (cached by model)."""
+    import torch
+    from mmaction.registry import MODELS
+
+    from .benchmark.speed import flops_per_clip
+    from .config import load_config
+    cfg = load_config(str(REPO_ROOT / config))
+    key = _model_key(cfg)
+    if cache is not None and key in cache:
+        return dict(cache[key], same_as=cache[key]['config'], config=config)
+    shape, views = view_shape(cfg), views_per_video(cfg)
+    result = dict(config=config, view_shape=list(shape), views=views,
+                  latency_s={})
+    for name in devices:
+        device = torch.device(name)
+        # random weights: cost and speed do not depend on them (and a
+        # config's init may need files, e.g. a 2D ImageNet ResNet-50)
+        model = MODELS.build(cfg.model).to(device).eval()
+        if 'params_m' not in result:
+            result['params_m'] = sum(p.numel() for p in
+                                     model.parameters()) / 1e6
+            result['gflops_per_view'] = flops_per_clip(model, shape,
+                                                       device) / 1e9
+        result['latency_s'][name] = video_latency(model, shape, views,
+                                                  device, iters)
+        del model
+    if cache is not None:
+        cache[key] = result
+    return result
+
+
+def measure_accuracy(config: str, checkpoint: str, ann_file: str,
+                     data_root: Optional[str], work_dir: Path) -> dict:
+    """top-1, top-5 and mean class of ``checkpoint`` on ``ann_file`` (a
+    relative path that is not there is looked for under ``data_root``)."""
+    from .config import load_config
+    if data_root and not Path(ann_file).is_absolute() and \
+            not Path(ann_file).exists():
+        ann_file = str(Path(data_root) / ann_file)
+    if not Path(ann_file).is_file():
+        raise DanceStyleError(f'--ann-file {ann_file}: no such file')
+    from .evaluate import apply_test_args, test
+    cfg = load_config(str(REPO_ROOT / config))
+    cfg = apply_test_args(
+        cfg, str(REPO_ROOT / config), checkpoint, work_dir=str(work_dir),
+        data_root=data_root,
+        cfg_options={'test_dataloader.dataset.ann_file': ann_file})
+    metrics = test(cfg)
+    return dict(checkpoint=checkpoint, list=ann_file,
+                top1=100 * metrics['acc/top1'], top5=100 * metrics['acc/top5'],
+                mean1=100 * metrics['acc/mean1'])
+
+
+def _cited(figures: Optional[dict]) -> str:
+    if not figures:
+        return ''
+    text = f'{figures["top1"]:.2f} / {figures["top5"]:.2f}'
+    return text + (f' ({figures["dataset"]})' if 'dataset' in figures else '')
+
+
+def markdown_table(rows: List[dict], meta: dict) -> str:
+    """The README's configs table: measured columns and cited ones."""
+    devices = meta['devices']
+    head = ['config', 'model', 'recipe', 'params (M)', 'GFLOPs / view',
+            'test views'] + [f'{d.upper()} s / video' for d in devices] + [
+                'zoo top-1 / top-5 (cited)', 'study top-1 / top-5 (cited)',
+                'measured top-1 / top-5 / mean']
+    lines = ['| ' + ' | '.join(head) + ' |',
+             '| ' + ' | '.join(['---'] * len(head)) + ' |']
+    for row in rows:
+        accuracy = row.get('accuracy')
+        measured = (f'{accuracy["top1"]:.2f} / {accuracy["top5"]:.2f} / '
+                    f'{accuracy["mean1"]:.2f}' if accuracy else '')
+        cells = [f'`{row["config"]}`', row.get('model', ''),
+                 row.get('recipe', ''), f'{row["params_m"]:.2f}',
+                 f'{row["gflops_per_view"]:.1f}', str(row['views'])]
+        cells += [f'{row["latency_s"][d]:.2f}' for d in devices]
+        cells += [_cited(row.get('zoo')), _cited(row.get('study')),
+                  measured]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    lines.append('')
+    lines.append(
+        f'Measured by `tools/compare_models.py` on {meta["date"]}, '
+        f'{meta["machine"]}: parameters with the 19-class head, forward '
+        'GFLOPs of one test view (FlopCounterMode: convolutions and matmuls, '
+        '2 FLOPs per multiply-add, so about twice the "FLOPs" of mmaction2\'s '
+        'model zoo, which counts multiply-adds), one video = all its test '
+        'views in one batch, random weights. Zoo figures are the '
+        "publishers' on their own dataset, not dance19; study figures are "
+        'the study\'s, on its pooled split.' + (
+            f' Measured accuracy: on `{meta["list"]}`.' if meta.get('list')
+            else ''))
+    return '\n'.join(lines) + '\n'
+
+
+def recite(result: dict) -> dict:
+    """An earlier run's measurements with the metafile's current model,
+    recipe and cited figures (``--from-json``)."""
+    entries = {e['config']: e for e in load_metafile()}
+    rows = []
+    for row in result['rows']:
+        cited = entries.get(row['config'], {})
+        row = {k: v for k, v in row.items()
+               if k not in ('model', 'recipe', 'zoo', 'study')}
+        rows.append(dict(row, **cited))
+    return dict(result, rows=rows)
+
+
+def update_readme(readme: Path, table: str) -> None:
+    """Replace the table between the compare markers of ``readme``."""
+    text = Path(readme).read_text(encoding='utf-8')
+    if BEGIN not in text or END not in text:
+        raise DanceStyleError(f'{readme} has no {BEGIN} ... {END} block to '
+                              'rewrite')
+    before, rest = text.split(BEGIN, 1)
+    after = rest.split(END, 1)[1]
+    write_text_atomic(readme, f'{before}{BEGIN}\n{table}{END}{after}')
+
+
+def machine() -> str:
+    import torch
+    text = f'{platform.processor() or platform.machine()}, ' \
+           f'{torch.get_num_threads()} CPU threads'
+    if torch.cuda.is_available():
+        text += f', {torch.cuda.get_device_name(0)}'
+    return text
+
+
+def compare(configs: Optional[List[str]] = None,
+            checkpoints: Optional[Dict[str, str]] = None,
+            ann_file: Optional[str] = None, data_root: Optional[str] = None,
+            iters: int = 1, work_dir: Path = Path('work_dirs/compare'),
+            log=print) -> dict:
+    """Measure every config of the metafile (or ``configs``); returns
+    ``{'meta': ..., 'rows': [...]}``."""
+    import torch
+    from tqdm import tqdm
+    entries = load_metafile()
+    if configs:
+        known = {e['config']: e for e in entries}
+        wanted = [shown(Path(c).resolve()) for c in configs]
+        unknown = [c for c in wanted if c not in known]
+        if unknown:
+            raise DanceStyleError(f'{", ".join(unknown)}: not in '
+                                  f'{shown(METAFILE)}; add an entry first')
+        entries = [known[c] for c in wanted]
+    checkpoints = {shown(Path(k).resolve()): v
+                   for k, v in (checkpoints or {}).items()}
+    if checkpoints and not ann_file:
+        raise DanceStyleError('--checkpoint needs --ann-file: the one test '
+                              'list every checkpoint is scored on')
+    devices = ['cpu'] + (['cuda'] if torch.cuda.is_available() else [])
+    cache: Dict = {}
+    rows = []
+    for entry in tqdm(entries, desc='configs', unit='config'):
+        row = dict(entry, **measure(entry['config'], devices, iters, cache))
+        if entry['config'] in checkpoints:
+            row['accuracy'] = measure_accuracy(
+                entry['config'], checkpoints[entry['config']], ann_file,
+                data_root, work_dir / Path(entry['config']).stem)
+        rows.append(row)
+        log(f'{entry["config"]}: {row["params_m"]:.2f} M, '
+            f'{row["gflops_per_view"]:.1f} GFLOPs/view x {row["views"]}, '
+            + ', '.join(f'{d} {s:.2f} s/video'
+                        for d, s in row['latency_s'].items()))
+    meta = dict(date=datetime.date.today().isoformat(), machine=machine(),
+                devices=devices, list=ann_file, iters=iters)
+    return dict(meta=meta, rows=rows)

@@ -1,0 +1,87 @@
+"""Compare the dance configs: parameters, GFLOPs per view, latency per
+video (CPU, and GPU where present), and with checkpoints, accuracy on one
+test list; a Markdown table and JSON.
+
+    python tools/compare_models.py [--configs C ...] [--json OUT]
+        [--checkpoint CONFIG=CKPT ...] [--ann-file LIST] [--data-root DIR]
+        [--readme README.md]
+
+The configs and their cited figures are listed in configs/metafile.yml;
+the work happens in dance_style.compare.
+"""
+import argparse
+import json
+from pathlib import Path
+
+from dance_style.cli import logs_to_stderr, run_cli
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Compare every dance config: size, cost, speed and '
+        '(given checkpoints) accuracy on one test list.')
+    parser.add_argument('--configs', nargs='+', metavar='CONFIG',
+                        help='only these configs (default: every config of '
+                        'configs/metafile.yml)')
+    parser.add_argument('--checkpoint', nargs='+', default=[],
+                        metavar='CONFIG=CKPT',
+                        help='test these checkpoints of these configs on '
+                        '--ann-file')
+    parser.add_argument('--ann-file', help='the one test list every '
+                        'checkpoint is scored on (relative: from here, else '
+                        'from --data-root)')
+    parser.add_argument('--data-root', help='folder the list\'s video paths '
+                        'are relative to (default: each config\'s)')
+    parser.add_argument('--iters', type=int, default=1,
+                        help='timed videos per config and device (default '
+                        '%(default)s, after one untimed view)')
+    parser.add_argument('--work-dir', default='work_dirs/compare',
+                        help='test reports of the checkpoints (default '
+                        '%(default)s)')
+    parser.add_argument('--json', default='work_dirs/compare/compare.json',
+                        help='results as JSON (default %(default)s)')
+    parser.add_argument('--markdown', help='also write the table here')
+    parser.add_argument('--from-json', metavar='JSON',
+                        help='measure nothing: redraw the table from an '
+                        'earlier run\'s JSON (with the metafile\'s current '
+                        'cited figures)')
+    parser.add_argument('--readme',
+                        help='rewrite the table between the compare markers '
+                        'of this file (README.md)')
+    args = parser.parse_args(argv)
+    pairs = {}
+    for item in args.checkpoint:
+        config, sep, path = item.partition('=')
+        if not sep or not config or not path:
+            parser.error(f'--checkpoint {item!r}: give CONFIG=CHECKPOINT')
+        pairs[config] = path
+    args.checkpoint = pairs
+    return args
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    from dance_style.compare import (compare, markdown_table, recite,
+                                     update_readme)
+    from dance_style.fileio import write_text_atomic
+    if args.from_json:
+        result = recite(json.loads(Path(args.from_json).read_text()))
+    else:
+        with logs_to_stderr():
+            result = compare(args.configs, args.checkpoint, args.ann_file,
+                             args.data_root, args.iters, Path(args.work_dir))
+        write_text_atomic(args.json, json.dumps(result, indent=2) + '\n')
+    table = markdown_table(result['rows'], result['meta'])
+    print(table, end='')
+    if args.markdown:
+        write_text_atomic(args.markdown, table)
+    if args.readme:
+        update_readme(Path(args.readme), table)
+        print(f'table rewritten in {args.readme}')
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
