@@ -164,3 +164,16 @@ def test_pretraining_lists_in_both_formats(tmp_path):
     empty.write_text('nothing here\n')
     with pytest.raises(DanceStyleError, match='no YouTube id found'):
         read_pretraining_ids([empty])
+
+
+def test_classes_of_one_video_each_still_fill_val_and_test():
+    """One validate video per class: each class can only go to val or test
+    whole; the pool as a whole still gets both, about evenly."""
+    records = [SourceClip(dataset='kinetics700', clip_id=f'v{label}',
+                          group=f'yt{label}', original_label=str(label),
+                          label=label, source_split='validate')
+               for label in range(19)]
+    assign_splits(records, parse_ratios('80,10,10'), seed=0)
+    splits = Counter(r.split for r in records)
+    assert set(splits) == {'val', 'test'}
+    assert abs(splits['val'] - splits['test']) <= 1

@@ -150,6 +150,11 @@ def assign_splits(records: List[SourceClip],
     targets = {key: [n * ratio for ratio in pool_ratios[key[0]]]
                for key, n in per_label.items()}
     placed = {key: [0, 0, 0] for key in per_label}
+    pool_targets = {pool: [0.0, 0.0, 0.0] for pool in pool_ratios}
+    for (pool, _), target in targets.items():
+        pool_targets[pool] = [a + b for a, b in zip(pool_targets[pool],
+                                                     target)]
+    pool_placed = {pool: [0, 0, 0] for pool in pool_ratios}
     counts = {label: [0, 0, 0] for label in sorted({r.label for r in clips})}
 
     rng = random.Random(seed)
@@ -163,14 +168,19 @@ def assign_splits(records: List[SourceClip],
                 max(sorted(labels), key=lambda label: labels[label]))
         allowed = pool_ratios[main[0]]
         # the split that most needs this class, relative to its target;
-        # train first on ties, so tiny classes keep training clips
+        # on ties, the one its pool as a whole needs most (else classes of
+        # a single video would all land in the first held-out split), then
+        # train first, so tiny classes keep training clips
         need = [(targets[main][i] - placed[main][i]) /
                 max(targets[main][i], 1e-9) if allowed[i] > 0 else -1e9
                 for i in range(3)]
-        best = max(range(3), key=lambda i: (need[i], -i))
+        pool_need = [(pool_targets[main[0]][i] - pool_placed[main[0]][i]) /
+                     max(pool_targets[main[0]][i], 1e-9) for i in range(3)]
+        best = max(range(3), key=lambda i: (need[i], pool_need[i], -i))
         for record in members:
             record.split = SPLITS[best]
             placed[(main[0], record.label)][best] += 1
+            pool_placed[main[0]][best] += 1
             counts[record.label][best] += 1
     return dict(
         counts={split: {label: counts[label][i] for label in counts}
