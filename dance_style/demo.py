@@ -159,12 +159,39 @@ def draw_curves(work_dir: Path) -> None:
     write_text_atomic(work_dir / 'curves.md', table)
 
 
+# The demo's long video: 60 s, three styles of 20 s each, one dancer
+TIMELINE_STYLES = (1, 14, 17)  # breakdancing, square dancing, tap dancing
+TIMELINE_SECONDS = 20.0
+
+
+def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
+                  work_dir: Path) -> Dict:
+    """A 60 s synthetic video of three styles, its timeline with the demo
+    model (segments printed, JSON/CSV/PNG in ``work_dir/timeline``)."""
+    from .config import load_config
+    from .predict import load_recognizer
+    from .synthetic.long_video import write_long_video
+    from .timeline import build_timeline, format_timeline, write_outputs
+    video = work_dir / 'timeline' / 'three_styles_60s.mp4'
+    truth = write_long_video(video, TIMELINE_STYLES, TIMELINE_SECONDS,
+                             size=(80, 80), fps=16.0, seed=2026)
+    print('true: ' + ', '.join(
+        f'{t["start"]:.0f}-{t["end"]:.0f} s {DANCE19_CLASSES[t["label"]]}'
+        for t in truth))
+    model = load_recognizer(load_config(config), checkpoint)
+    timeline = build_timeline(model, video, stride_seconds=1.0, smooth=3)
+    print(format_timeline(timeline))
+    paths = write_outputs(timeline, video.parent)
+    print(f'timeline: {paths["png"]}')
+    return timeline
+
+
 def run_main(settings: DemoSettings) -> None:
     """``make demo``: the I3D R50 NonLocal demo, downloads to curves."""
     from .register import register_all_modules
     start = time.time()
     work_dir = settings.work_dir or Path('work_dirs/demo')
-    stage = Stages(6)
+    stage = Stages(7)
     stage("synthetic Kinetics-700-2020 and Let's Dance downloads -> "
           f'{settings.raw}')
     write_downloads(settings)
@@ -179,8 +206,12 @@ def run_main(settings: DemoSettings) -> None:
     predict_first_test_clip(DEMO_CONFIG, checkpoint, settings)
     stage('training curves (loss and accuracy per epoch)')
     draw_curves(work_dir)
+    stage('style timeline of a 60 s video of three styles '
+          '(tools/predict.py --timeline)')
+    draw_timeline(DEMO_CONFIG, checkpoint, settings, work_dir)
     print(f'== done in {time.time() - start:.0f} s; outputs in {work_dir} '
-          '(confusion_matrix.png, per_class_accuracy.md, curves.png, logs) '
+          '(confusion_matrix.png, per_class_accuracy.md, curves.png, '
+          'timeline/, logs) '
           f'and {settings.data} (manifest.csv, class_counts.png)')
 
 

@@ -44,58 +44,104 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     return model
 
 
-def predict_videos(model,
-                   videos: Sequence[str],
-                   top_k: int = 5,
-                   class_names: Sequence[str] = DANCE19_CLASSES
-                   ) -> List[Dict]:
-    """Predict each video; a bad file gets an ``error`` entry, the others
-    still succeed.
+def pipeline_for(steps: Sequence[dict], reader: str) -> List[dict]:
+    """The config's test pipeline with its decord steps replaced by the
+    PyAV ones of :mod:`dance_style.stream_transforms` when ``reader`` is
+    'pyav'; sampling, crops and formatting stay the config's."""
+    from .readers import PYAV
+    if reader != PYAV:
+        return list(steps)
+    swap = {'DecordInit': 'PyAVStreamInit', 'DecordDecode': 'PyAVStreamDecode',
+            'PyAVInit': 'PyAVStreamInit', 'PyAVDecode': 'PyAVStreamDecode',
+            'OpenCVInit': 'PyAVStreamInit', 'OpenCVDecode': 'PyAVStreamDecode'}
+    return [dict(type=swap[s['type']]) if s['type'] in swap else s
+            for s in steps]
 
-    Uses the config's *test* pipeline (multi-clip, multi-crop, probabilities
-    averaged), so any length, resolution and frame rate works.
-    Returns one dict per video: ``video``, ``predictions`` (list of
-    ``{'label', 'name', 'probability'}``, best first) or ``error``.
-    """
-    from mmaction.apis import inference_recognizer
-    from mmengine.dataset import Compose
-    from mmengine.registry import init_default_scope
 
-    if model.cfg.test_dataloader.dataset.get('modality') == 'Flow':
+def check_rgb_config(cfg) -> None:
+    """Refuse an optical-flow config: it reads flow frames, not videos."""
+    if cfg.test_dataloader.dataset.get('modality') == 'Flow':
         raise DanceStyleError(
             'this is an optical-flow config: it reads flow frames, not video '
             'files. Predict with the RGB stream\'s config, or extract the '
             'flow (data_prep/extract_flow.py), test both streams with '
             'tools/test.py --dump and fuse them with tools/fuse_scores.py '
             '(docs/two_stream.md).')
-    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
-    pipeline = Compose(model.cfg.test_dataloader.dataset.pipeline)
-    results = []
-    for video in videos:
-        entry: Dict = {'video': video}
-        if not osp.isfile(video):
-            entry['error'] = 'file not found'
-            results.append(entry)
-            continue
-        try:
-            sample = inference_recognizer(model, video, pipeline)
-        except Exception as error:  # noqa: BLE001  decoder errors vary
-            entry['error'] = (f'cannot decode as video ({type(error).__name__}'
-                              f': {error})')
-            results.append(entry)
-            continue
-        scores = sample.pred_score.detach().cpu()
-        k = min(top_k, scores.numel())
-        probs, labels = scores.topk(k)
-        entry['predictions'] = [
-            dict(label=int(label),
+
+
+def top_k_of(scores, top_k: int, class_names: Sequence[str]) -> List[Dict]:
+    """``{'label', 'name', 'probability'}`` of the ``top_k`` best scores."""
+    import torch
+    scores = torch.as_tensor(scores).detach().cpu().flatten()
+    k = min(top_k, scores.numel())
+    probs, labels = scores.topk(k)
+    return [dict(label=int(label),
                  name=(class_names[int(label)]
                        if int(label) < len(class_names) else str(int(label))),
                  probability=float(prob))
-            for prob, label in zip(probs, labels)
-        ]
+            for prob, label in zip(probs, labels)]
+
+
+def predict_videos(model,
+                   videos: Sequence[str],
+                   top_k: int = 5,
+                   class_names: Sequence[str] = DANCE19_CLASSES
+                   ) -> List[Dict]:
+    """Predict each video; a bad file gets an ``error`` entry (one line:
+    what it is and what to do), the others still succeed.
+
+    Uses the config's *test* pipeline (multi-clip, multi-crop, probabilities
+    averaged), so any length, resolution and frame rate works. decord reads
+    what it can, as in training; AV1, GIF and rotated videos are decoded by
+    PyAV (:mod:`dance_style.readers`), said in one log line each.
+    Returns one dict per video: ``video``, ``reader``, ``predictions``
+    (list of ``{'label', 'name', 'probability'}``, best first) or ``error``.
+    """
+    from mmaction.apis import inference_recognizer
+    from mmengine.dataset import Compose
+    from mmengine.logging import MMLogger
+    from mmengine.registry import init_default_scope
+
+    from .readers import UnreadableVideo, choose_reader
+
+    check_rgb_config(model.cfg)
+    init_default_scope(model.cfg.get('default_scope', 'mmaction'))
+    steps = model.cfg.test_dataloader.dataset.pipeline
+    pipelines = {}
+    logger = MMLogger.get_current_instance()
+    results = []
+    for video in videos:
+        entry: Dict = {'video': video}
+        try:
+            choice = choose_reader(video)
+        except UnreadableVideo as error:
+            entry['error'] = str(error)
+            results.append(entry)
+            continue
+        entry['reader'] = choice.reader
+        if choice.reason:
+            logger.info(f'{osp.basename(video)}: {choice.reason}')
+        if choice.reader not in pipelines:
+            pipelines[choice.reader] = Compose(
+                pipeline_for(steps, choice.reader))
+        try:
+            sample = inference_recognizer(model, video,
+                                          pipelines[choice.reader])
+        except Exception as error:  # noqa: BLE001  decoder errors vary
+            first = (str(error).strip().splitlines() or [''])[0][:160]
+            entry['error'] = (f'{osp.basename(video)}: decoding failed part-way'
+                              f' ({type(error).__name__}: {first}); re-encode '
+                              'it: ' + _reencode(video))
+            results.append(entry)
+            continue
+        entry['predictions'] = top_k_of(sample.pred_score, top_k, class_names)
         results.append(entry)
     return results
+
+
+def _reencode(video: str) -> str:
+    from .readers import reencode_command
+    return reencode_command(video)
 
 
 def format_predictions(results: List[Dict],

@@ -17,6 +17,7 @@ import importlib
 MODULES = (
     'dance_style.datasets',  # DanceVideoDataset, DanceRawframeDataset
     'dance_style.transforms',  # GaussianNoise, FlowFlip
+    'dance_style.stream_transforms',  # PyAVStreamInit, PyAVStreamDecode
     'dance_style.metrics',  # PerClassReport, ValidationLoss, ...
     'dance_style.hooks',  # ProgressBarHook, EpochLossHook, ...
     'dance_style.transfer',  # TransferSummaryHook

@@ -196,10 +196,14 @@ def probe(path: Union[str, Path]) -> VideoInfo:
 def iter_frames(path: Union[str, Path]
                 ) -> Iterator[Tuple[float, np.ndarray]]:
     """Decode ``path`` frame by frame: yields (time in seconds, RGB uint8
-    array). Times come from the presentation timestamps, so variable frame
+    array), upright: a frame with a rotation tag (phones filming upright
+    store landscape pixels and a display matrix) is turned as players show
+    it. Times come from the presentation timestamps, so variable frame
     rate input is described faithfully; a file that is damaged part-way
     raises when the decoder reaches the damage."""
     import av
+
+    from .readers import upright
     with av.open(str(path)) as container:
         if not container.streams.video:
             raise ValueError('no video stream')
@@ -213,4 +217,5 @@ def iter_frames(path: Union[str, Path]
                 t = index / float(stream.average_rate or 30)
             if start is None:
                 start = t
-            yield t - start, frame.to_ndarray(format='rgb24')
+            yield t - start, upright(frame.to_ndarray(format='rgb24'),
+                                     frame.rotation or 0)

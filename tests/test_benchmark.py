@@ -60,6 +60,20 @@ def test_normalise_benchmark(tmp_path):
     assert result['originals']['clips'] == 2
 
 
+def test_timeline_benchmark(tmp_path):
+    # 3 s and 6 s of 1080p (the documented run: 1 and 10 minutes)
+    result = run(tmp_path, 'timeline', TINY_CONFIG, '--what', 'timeline',
+                 '--minutes', '0.05', '0.1', '--video-dir', tmp_path / 'v')
+    short, long = result['runs']
+    for row in (short, long):
+        for mode in ('stock', 'ours'):
+            assert row[mode]['peak_rss_mb'] > 0 <= row[mode]['above_model_mb']
+    assert long['ours']['windows'] > short['ours']['windows'] > 0
+    # the buffer holds one window whatever the length
+    assert long['ours']['peak_buffered_frames'] == \
+        short['ours']['peak_buffered_frames']
+
+
 def test_pruning_benchmark(tmp_path):
     result = run(tmp_path, 'pruning', '--what', 'pruning', '--trials', '2',
                  '--epochs', '1', '--clips-per-class', '2', '--work-dir',

@@ -13,14 +13,20 @@ def test_demo_runs_every_stage(tmp_path):
                     '--letsdance-clips', '1', '--cfg-options',
                     'train_cfg.max_epochs=1')
     out = proc.stdout
-    for stage in range(1, 7):
-        assert f'== {stage}/6' in out
+    for stage in range(1, 8):
+        assert f'== {stage}/7' in out
     assert re.search(r'top-1:\s+[\d.]+ %', out)
     assert re.search(r'top-5:\s+[\d.]+ %', out)
     assert re.search(r'^  1\. \S.* +[\d.]+ %$', out, re.M)  # a prediction
     assert 'true style: ' in out
     assert (tmp_path / 'work' / 'confusion_matrix.png').is_file()
     assert (tmp_path / 'work' / 'curves.png').is_file()
+    # the last stage: a timeline of the 60 s three-style video
+    timeline = tmp_path / 'work' / 'timeline'
+    for suffix in ('json', 'csv', 'png'):
+        assert (timeline / f'three_styles_60s.timeline.{suffix}').is_file()
+    assert re.search(r'^  00:00\.0-\d\d:\d\d\.\d  \S', out, re.M)
+    assert 'share: ' in out
     assert re.search(r'^\| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$', out, re.M)
     # the real data path ran, into the one dataset folder every stage used
     manifest = (data / 'manifest.csv').read_text()

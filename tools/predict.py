@@ -1,6 +1,12 @@
-"""Predict dance styles: ``python tools/predict.py CONFIG CKPT VIDEO [...]``."""
+"""Predict dance styles: ``python tools/predict.py CONFIG CKPT VIDEO [...]``.
+
+With ``--timeline``, a style timeline of each (long) video instead: segments
+as JSON and CSV, each style's share, a PNG, and optionally the video with the
+style drawn on it (``--overlay``).
+"""
 import argparse
 import json
+from pathlib import Path
 
 from dance_style.cli import logs_to_stderr, run_cli
 
@@ -12,9 +18,18 @@ def positive_int(text):
     return value
 
 
+def positive_float(text):
+    value = float(text)
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f'must be > 0, got {value}')
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Top-k dance styles of one or more videos.')
+        description='Top-k dance styles of one or more videos, or a style '
+        'timeline of each (--timeline). Reads any format FFmpeg reads (AV1, '
+        'VP9, HEVC, GIF, MJPEG, ProRes ...), upright for phone videos.')
     parser.add_argument('config', help='config the checkpoint was trained '
                         'with')
     parser.add_argument('checkpoint', help='checkpoint (.pth)')
@@ -26,7 +41,63 @@ def parse_args(argv=None):
                         help='print JSON instead of text')
     parser.add_argument('--device', default='cpu',
                         help='torch device, e.g. cpu or cuda:0')
+    timeline = parser.add_argument_group(
+        'timeline', 'a style over time: windows of one test clip each')
+    timeline.add_argument('--timeline', action='store_true',
+                          help='score windows along each video and write '
+                          'its segments (JSON, CSV) and a PNG into --out-dir')
+    timeline.add_argument('--stride', type=positive_float, default=1.0,
+                          metavar='SECONDS',
+                          help='a window starts every SECONDS (default 1)')
+    timeline.add_argument('--smooth', type=positive_int, default=3,
+                          metavar='N',
+                          help='average each window\'s probabilities with '
+                          'its neighbours, N windows in all (default 3; 1 '
+                          'turns smoothing off)')
+    timeline.add_argument('--fps', type=positive_float, default=None,
+                          help='frame rate the windows are sampled at '
+                          '(default: the config\'s video_fps, the rate its '
+                          'training clips were normalised to)')
+    timeline.add_argument('--out-dir', default='work_dirs/timelines',
+                          help='folder for <video>.timeline.{json,csv,png} '
+                          '(default work_dirs/timelines)')
+    timeline.add_argument('--overlay', action='store_true',
+                          help='also write <video>.overlay.mp4: the video '
+                          'with the current style drawn on it')
+    timeline.add_argument('--batch-size', type=positive_int, default=8,
+                          help='windows per forward pass (default 8)')
+    timeline.add_argument('--no-progress', action='store_true',
+                          help='no progress bars')
     return parser.parse_args(argv)
+
+
+def run_timelines(model, args):
+    """Write each video's timeline; returns (printed lines, JSON, failed)."""
+    from dance_style.errors import DanceStyleError
+    from dance_style.timeline import (build_timeline, format_timeline,
+                                      timeline_json, write_outputs,
+                                      write_overlay)
+    lines, entries, failed = [], [], False
+    for video in args.videos:
+        try:
+            timeline = build_timeline(model, video, args.stride, args.smooth,
+                                      args.fps, args.batch_size,
+                                      progress=not args.no_progress)
+        except DanceStyleError as error:
+            lines += [video, f'  error: {error}']
+            entries.append(dict(video=video, error=str(error)))
+            failed = True
+            continue
+        paths = write_outputs(timeline, args.out_dir)
+        if args.overlay:
+            paths['overlay'] = write_overlay(
+                timeline, Path(args.out_dir) / f'{Path(video).stem}.overlay.mp4',
+                progress=not args.no_progress)
+        lines.append(format_timeline(timeline))
+        lines += [f'  {kind}: {path}' for kind, path in paths.items()]
+        entries.append(dict(timeline_json(timeline, args.top_k),
+                            files={k: str(v) for k, v in paths.items()}))
+    return lines, entries, failed
 
 
 def main(argv=None):
@@ -35,19 +106,25 @@ def main(argv=None):
     from dance_style.register import register_all_modules
     register_all_modules()
     from dance_style.config import load_config
-    from dance_style.predict import (format_predictions, load_recognizer,
-                                     predict_videos)
+    from dance_style.predict import (check_rgb_config, format_predictions,
+                                     load_recognizer, predict_videos)
     cfg = load_config(args.config)
+    check_rgb_config(cfg)
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():
         model = load_recognizer(cfg, args.checkpoint, device=args.device)
-        results = predict_videos(model, args.videos, top_k=args.top_k)
+        if args.timeline:
+            lines, results, failed = run_timelines(model, args)
+        else:
+            results = predict_videos(model, args.videos, top_k=args.top_k)
+            failed = any('error' in r for r in results)
+            lines = [format_predictions(results)]
     if args.json:
         print(json.dumps(results, indent=2))
     else:
-        print(format_predictions(results))
+        print('\n'.join(lines))
     # 1 when any video failed, so scripts notice; the others still printed
-    return 1 if any('error' in r for r in results) else 0
+    return 1 if failed else 0
 
 
 if __name__ == '__main__':

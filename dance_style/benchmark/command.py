@@ -11,7 +11,9 @@
 * ``normalise``: data prep's normalise throughput and the decode speed-up it
   buys (:mod:`.normalise`);
 * ``pruning``: the same sweep with and without the median pruner
-  (:mod:`.pruning`).
+  (:mod:`.pruning`);
+* ``timeline``: peak memory and time of the streamed style timeline on long
+  1080p videos against stock ``inference_recognizer`` (:mod:`.timeline`).
 
 Warm-up iterations are excluded; every result is printed as JSON.
 """
@@ -28,7 +30,7 @@ from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..resources import CONFIGS, shown
 
-WHAT = ('train', 'infer', 'data', 'normalise', 'pruning')
+WHAT = ('train', 'infer', 'data', 'normalise', 'pruning', 'timeline')
 NEEDS_CONFIG = ('train', 'infer', 'data')
 PRUNING_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 
@@ -41,7 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
         'prep or sweep pruning: stock settings vs ours, as a ratio.')
     parser.add_argument('config', nargs='?',
                         help='config to benchmark (train, infer, data; '
-                        f'pruning: default {shown(PRUNING_CONFIG)})')
+                        f'pruning and timeline: default '
+                        f'{shown(PRUNING_CONFIG)})')
     parser.add_argument('--what', choices=WHAT, required=True,
                         help='what to measure')
     parser.add_argument('--json', help='also write the results here')
@@ -104,6 +107,16 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_argument('--repeats', type=int, default=5,
                       help='normalise: decode repeats per clip (default '
                       '%(default)s)')
+    long_video = parser.add_argument_group('timeline')
+    long_video.add_argument('--minutes', type=float, nargs='+',
+                            default=[1, 10],
+                            help='lengths of the 1080p videos (default 1 10)')
+    long_video.add_argument('--stride', type=float, default=1.0,
+                            help='a window every STRIDE s (default 1)')
+    long_video.add_argument('--video-dir',
+                            default='work_dirs/benchmark/timeline',
+                            help='where the 1080p videos are written (kept '
+                            'for the next run; default %(default)s)')
     sweep = parser.add_argument_group('pruning')
     sweep.add_argument('--trials', type=int, default=12,
                        help='trials per sweep (default 12)')
@@ -227,6 +240,11 @@ def measure(args) -> Dict:
             seconds=args.seconds, source_fps=args.source_fps,
             short_side=args.short_side, fps=args.fps,
             workers=args.workers or (1, 2), repeats=args.repeats)
+    if args.what == 'timeline':
+        from .timeline import measure_timeline
+        return measure_timeline(args.config or PRUNING_CONFIG,
+                                minutes=args.minutes, stride=args.stride,
+                                folder=Path(args.video_dir))
     if args.what == 'pruning':
         from .pruning import EASY_CLASSES, measure_pruning
         return measure_pruning(

@@ -7,6 +7,10 @@ data_root = 'data/dance19'
 ann_file_train = 'annotations/dance19_train.txt'
 ann_file_val = 'annotations/dance19_val.txt'
 ann_file_test = 'annotations/dance19_test.txt'
+# The frame rate build_dataset.py normalises clips to (--fps): what the
+# timeline of tools/predict.py resamples long videos to, so that a window
+# spans the seconds a training clip did.
+video_fps = 30
 
 # ---- pipelines: mmaction2's I3D 32x2x1 recipe ------------------------------
 train_pipeline = [

@@ -11,6 +11,7 @@ data_root = 'data/synthetic_dance19'
 ann_file_train = f'{data_root}/annotations/dance19_train.txt'
 ann_file_val = f'{data_root}/annotations/dance19_val.txt'
 ann_file_test = f'{data_root}/annotations/dance19_test.txt'
+video_fps = 16  # build_dataset.py --fps 16 (tools/demo.py)
 
 train_pipeline = [
     dict(type='DecordInit', io_backend='disk'),

@@ -1,0 +1,114 @@
+"""Memory and speed of the style timeline on long 1080p videos
+(``tools/benchmark.py --what timeline``).
+
+Writes synthetic 1080p H.264 videos of each length asked for (a dancer
+drawn small and scaled up, so the encoder has real texture to code), then
+runs, each in a fresh process so that its peak RSS is its own:
+
+* **ours**: ``dance_style.timeline.score_windows`` (streamed, a window
+  every ``--stride`` s);
+* **stock**: mmaction2's ``inference_recognizer`` with the config's test
+  pipeline (``DecordInit``, ``SampleFrames``, ``DecordDecode``): what stock
+  MMAction2 offers for a whole video, one label from a few clips.
+
+The figure that matters is how peak RSS grows with the video's length: a
+streamed timeline must stay flat. The model has random weights: memory and
+speed do not depend on them.
+"""
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Dict, Sequence, Tuple
+
+
+def write_long_1080p(path: Path, minutes: float, fps: float = 30.0,
+                     size: Tuple[int, int] = (1080, 1920)) -> Path:
+    """A ``minutes``-long H.264 video at ``size``: 4 s of a synthetic dancer
+    (rendered at 1/8 size, scaled up) on a loop, x264 ultrafast."""
+    import cv2
+    import numpy as np
+
+    from ..synthetic.render import render_clip
+    from ..video import VideoWriter
+    if path.is_file():
+        return path
+    h, w = size
+    loop = render_clip(1, np.random.default_rng(0), size=(h // 8, w // 8),
+                       num_frames=int(4 * fps), fps=fps)
+    big = [cv2.resize(f, (w, h), interpolation=cv2.INTER_LINEAR)
+           for f in loop]
+    total = int(round(minutes * 60 * fps))
+    with VideoWriter(path, fps, crf=28, preset='ultrafast', gop=250) as out:
+        for index in range(total):
+            out.write(big[index % len(big)])
+    return path
+
+
+def _child(mode: str, config: str, video: str, stride: float) -> Dict:
+    """Run in a fresh process: model, then one pass over ``video``."""
+    import resource
+
+    from mmaction.apis import inference_recognizer, init_recognizer
+
+    from ..register import register_all_modules
+    register_all_modules()
+    from ..config import load_config
+    model = init_recognizer(load_config(config), None, device='cpu')
+    loaded_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    if mode == 'ours':
+        from ..timeline import score_windows
+        result = score_windows(model, video, stride, progress=False)
+        extra = dict(windows=len(result['starts']),
+                     peak_buffered_frames=result['peak_buffered_frames'])
+    else:
+        inference_recognizer(model, video)
+        extra = dict(windows=None)
+    seconds = time.perf_counter() - start
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return dict(mode=mode, seconds=round(seconds, 2),
+                peak_rss_mb=round(peak_kb / 1024, 1),
+                model_loaded_rss_mb=round(loaded_kb / 1024, 1),
+                above_model_mb=round((peak_kb - loaded_kb) / 1024, 1),
+                **extra)
+
+
+def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
+                     stride: float = 1.0, source_fps: float = 30.0,
+                     folder: Path = Path('work_dirs/benchmark/timeline')
+                     ) -> Dict:
+    """Ours and stock on each length; peak RSS and seconds per run."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rows = []
+    for length in minutes:
+        video = folder / f'dance_{length:g}min_1080p.mp4'
+        started = time.perf_counter()
+        write_long_1080p(video, length, source_fps)
+        print(f'{video}: written in {time.perf_counter() - started:.0f} s',
+              file=sys.stderr)
+        row = dict(minutes=length, video_mb=round(
+            video.stat().st_size / 2**20, 1))
+        for mode in ('stock', 'ours'):
+            proc = subprocess.run(
+                [sys.executable, '-m', 'dance_style.benchmark.timeline', mode,
+                 config, str(video), str(stride)], capture_output=True,
+                text=True, env=dict(os.environ, PYTHONUNBUFFERED='1'))
+            if proc.returncode:
+                raise RuntimeError(f'{mode} on {video} failed:\n'
+                                   f'{proc.stderr[-3000:]}')
+            row[mode] = json.loads(proc.stdout.strip().splitlines()[-1])
+        row['peak_rss_ratio_ours_to_stock'] = round(
+            row['ours']['peak_rss_mb'] / row['stock']['peak_rss_mb'], 3)
+        rows.append(row)
+    first, last = rows[0]['ours'], rows[-1]['ours']
+    return dict(config=config, stride_seconds=stride, runs=rows,
+                ours_peak_growth=round(last['peak_rss_mb'] /
+                                       first['peak_rss_mb'], 3))
+
+
+if __name__ == '__main__':
+    mode_, config_, video_, stride_ = sys.argv[1:5]
+    print(json.dumps(_child(mode_, config_, video_, float(stride_))))

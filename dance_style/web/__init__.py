@@ -1,0 +1,1 @@
+"""The web page of ``tools/serve.py``: upload a video, see its styles."""

@@ -1,0 +1,125 @@
+"""The style timeline of long videos (tools/predict.py --timeline)."""
+import csv
+import json
+
+import numpy as np
+import pytest
+
+from conftest import EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool
+
+
+@pytest.fixture(scope='module')
+def model(trained_run):
+    from dance_style.config import load_config
+    from dance_style.predict import load_recognizer
+    return load_recognizer(load_config(str(TINY_CONFIG)),
+                           str(trained_run['work_dir'] /
+                               f'epoch_{TINY_EPOCHS}.pth'))
+
+
+@pytest.fixture(scope='module')
+def three_styles(tmp_path_factory):
+    """A 30 s video: the three easy styles, 10 s each, one dancer."""
+    from dance_style.synthetic.long_video import write_long_video
+    path = tmp_path_factory.mktemp('long video') / 'three styles.mp4'
+    truth = write_long_video(path, EASY_CLASSES, 10.0, size=(64, 64),
+                             fps=16.0, seed=5)
+    return path, truth
+
+
+def test_one_window_equals_test_py_single_clip_score(trained_run, model,
+                                                     tmp_path):
+    """The test clips are 32 frames at 16 fps: exactly one 16x2 window."""
+    from dance_style.prep.lists import read_video_list
+    from dance_style.timeline import score_windows
+    data = trained_run['data']
+    checkpoint = trained_run['work_dir'] / f'epoch_{TINY_EPOCHS}.pth'
+    dump = tmp_path / 'scores.npz'
+    run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--data-root', data,
+             '--work-dir', tmp_path, '--dump', dump, '--cfg-options',
+             'test_dataloader.dataset.pipeline.1.num_clips=1')
+    dumped = np.load(dump)
+    videos = [str(data / v) for v, _ in
+              read_video_list(data / 'annotations' / 'dance19_test.txt')]
+    for video in videos[:6]:
+        timeline = score_windows(model, video, progress=False)
+        assert len(timeline['starts']) == 1 and timeline['frames'] == 32
+        row = list(dumped['videos']).index(video)
+        np.testing.assert_allclose(timeline['scores'][0],
+                                   dumped['scores'][row], atol=1e-5)
+
+
+def test_three_styles_found_in_order(model, three_styles):
+    from dance_style.timeline import build_timeline, window_spec
+    path, truth = three_styles
+    timeline = build_timeline(model, path, stride_seconds=1.0, smooth=3,
+                              progress=False)
+    segments = timeline['segments']
+    assert [s['label'] for s in segments] == list(EASY_CLASSES), segments
+    window = window_spec(model.cfg, 16.0).seconds
+    assert window == 2.0
+    for found, true in zip(segments[1:], truth[1:]):
+        assert abs(found['start'] - true['start']) <= window, segments
+    assert segments[-1]['end'] == pytest.approx(30.0)
+    assert sum(timeline['shares'].values()) == pytest.approx(1.0)
+
+
+def test_memory_is_one_window_whatever_the_length(model, three_styles,
+                                                  tmp_path):
+    """The buffer holds one window (+ one stride) of frames: the same for a
+    video 2x as long."""
+    from dance_style.synthetic.long_video import write_long_video
+    from dance_style.timeline import score_windows
+    path, _ = three_styles
+    longer = tmp_path / 'sixty.mp4'
+    write_long_video(longer, EASY_CLASSES * 2, 10.0, size=(64, 64), fps=16.0)
+    short = score_windows(model, path, 1.0, progress=False)
+    long = score_windows(model, longer, 1.0, progress=False)
+    assert len(long['starts']) > len(short['starts'])
+    assert long['peak_buffered_frames'] == short['peak_buffered_frames']
+    assert long['peak_buffered_frames'] <= 32 + 16
+
+
+def test_short_clip_gives_one_looped_window(model, tmp_path):
+    from dance_style.synthetic.long_video import write_long_video
+    from dance_style.timeline import build_timeline
+    path = tmp_path / 'short.mp4'
+    write_long_video(path, [EASY_CLASSES[0]], 0.5, size=(64, 64), fps=16.0)
+    timeline = build_timeline(model, path, progress=False)
+    assert len(timeline['starts']) == 1 and timeline['frames'] == 8
+    assert len(timeline['segments']) == 1
+
+
+def test_smoothing_is_a_centred_moving_average():
+    from dance_style.timeline import segments_of, smooth_scores
+    scores = np.array([[1, 0], [0, 1], [1, 0], [1, 0]], float)
+    smoothed = smooth_scores(scores, 3)
+    np.testing.assert_allclose(smoothed[1], [2 / 3, 1 / 3])
+    np.testing.assert_allclose(smoothed[0], [0.5, 0.5])
+    segments = segments_of([0, 1, 2, 3], scores, 2.0, 5.0, ['a', 'b'])
+    assert [(s['style'], s['start'], s['end']) for s in segments] == [
+        ('a', 0.0, 1.5), ('b', 1.5, 2.5), ('a', 2.5, 5.0)]
+
+
+def test_cli_writes_json_csv_png_and_overlay(trained_run, three_styles,
+                                             tmp_path):
+    from dance_style.video import probe
+    path, _ = three_styles
+    checkpoint = trained_run['work_dir'] / f'epoch_{TINY_EPOCHS}.pth'
+    out = tmp_path / 'out dir'
+    proc = run_tool('tools/predict.py', TINY_CONFIG, checkpoint, path,
+                    '--timeline', '--smooth', '3', '--overlay', '--out-dir',
+                    out, '--no-progress', '--json')
+    entry = json.loads(proc.stdout)[0]
+    stem = 'three styles'
+    with open(out / f'{stem}.timeline.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['style'] for r in rows] == [s['style'] for s in
+                                         entry['segments']]
+    saved = json.loads((out / f'{stem}.timeline.json').read_text())
+    assert saved['segments'] == entry['segments']
+    assert len(saved['windows']) == 29  # 30 s, 2 s windows every 1 s
+    assert (out / f'{stem}.timeline.png').read_bytes()[:8] == \
+        b'\x89PNG\r\n\x1a\n'
+    overlay = probe(out / f'{stem}.overlay.mp4')
+    assert overlay.frames == 480 and overlay.fps == 16.0

@@ -1,0 +1,80 @@
+"""A web page for the model: ``python tools/serve.py CONFIG CHECKPOINT``.
+
+Open the printed address, upload a video (or click a sample clip), and see
+the top-5 styles as bars and the style timeline. Runs on CPU. Needs the
+"serve" extra (Starlette, uvicorn): ``pip install -e ".[serve]"``.
+"""
+import argparse
+import uuid
+from pathlib import Path
+
+from dance_style.cli import run_cli
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Serve a page on localhost: upload a video, see its '
+        'top-5 dance styles and their timeline.')
+    parser.add_argument('config', help='config the checkpoint was trained '
+                        'with')
+    parser.add_argument('checkpoint', help='checkpoint (.pth)')
+    parser.add_argument('--host', default='127.0.0.1',
+                        help='address to listen on (default 127.0.0.1: this '
+                        'machine only; 0.0.0.0 opens it to the network)')
+    parser.add_argument('--port', type=int, default=8000,
+                        help='port (default 8000)')
+    parser.add_argument('--max-mb', type=float, default=200,
+                        help='largest upload in MB (default 200)')
+    parser.add_argument('--stride', type=float, default=1.0,
+                        help='timeline: a window every STRIDE s (default 1)')
+    parser.add_argument('--smooth', type=int, default=3,
+                        help='timeline: windows averaged (default 3; 1: '
+                        'none)')
+    parser.add_argument('--work-dir', default='work_dirs/serve',
+                        help='the server writes only under a new folder here '
+                        '(samples, uploads being analysed), removed at exit; '
+                        'default work_dirs/serve')
+    parser.add_argument('--no-samples', action='store_true',
+                        help='do not generate the sample clips at start')
+    parser.add_argument('--device', default='cpu',
+                        help='torch device (default cpu)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from dance_style.errors import DanceStyleError
+    try:
+        import starlette  # noqa: F401
+        import uvicorn
+    except ImportError as error:
+        raise DanceStyleError(
+            f'tools/serve.py needs the "serve" extra ({error.name} is '
+            'missing): pip install -e ".[serve]" (make install installs it)'
+        ) from None
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    from dance_style.config import load_config
+    from dance_style.predict import check_rgb_config, load_recognizer
+    from dance_style.web.app import create_app, make_samples, remove_folder
+    cfg = load_config(args.config)
+    check_rgb_config(cfg)
+    model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    folder = Path(args.work_dir) / f'run_{uuid.uuid4().hex[:8]}'
+    try:
+        samples = ({} if args.no_samples else
+                   make_samples(folder / 'samples',
+                                fps=float(cfg.get('video_fps') or 16)))
+        app = create_app(model, folder, max_mb=args.max_mb,
+                         stride=args.stride, smooth=args.smooth,
+                         samples=samples, config_name=Path(args.config).name)
+        print(f'serving {Path(args.config).name} on '
+              f'http://{args.host}:{args.port}/ (Ctrl-C stops)', flush=True)
+        uvicorn.run(app, host=args.host, port=args.port, log_level='warning')
+    finally:
+        remove_folder(folder)
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
