@@ -15,7 +15,7 @@ with dav1d, reads all of them. :func:`choose_reader` decides per file:
 """
 import shlex
 from pathlib import Path
-from typing import NamedTuple, Optional, Union
+from typing import NamedTuple, Optional, Tuple, Union
 
 import numpy as np
 
@@ -23,6 +23,15 @@ from .errors import DanceStyleError
 
 DECORD = 'decord'
 PYAV = 'pyav'
+
+# The demuxers a video may be opened with (FFmpeg's names). Playlists and
+# concat lists (hls, concat) are left out on purpose: FFmpeg follows the
+# paths inside them, so an uploaded text file could make it read other files
+# on the server; image sequences (image2) are not videos.
+VIDEO_FORMATS = ('mov,mp4,m4a,3gp,3g2,mj2', 'matroska,webm', 'avi', 'gif',
+                 'mpegts', 'mpeg', 'flv', 'asf', 'ogg')
+OPEN_OPTIONS = {'format_whitelist': ','.join(VIDEO_FORMATS),
+                'protocol_whitelist': 'file'}
 
 
 class UnreadableVideo(DanceStyleError):
@@ -67,14 +76,6 @@ def upright(rgb: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(rgb, k=k)) if k else rgb
 
 
-def probe_rotation(path: Union[str, Path]) -> int:
-    """The display rotation of a file's first video frame, 0..359."""
-    import av
-    with av.open(str(path)) as container:
-        frame = next(container.decode(video=0), None)
-        return int(getattr(frame, 'rotation', 0) or 0) % 360 if frame else 0
-
-
 def check_video(path: Union[str, Path]) -> ReaderChoice:
     """Open ``path`` with PyAV and decode one frame, or raise
     :class:`UnreadableVideo` with a one-line reason and what to do."""
@@ -87,7 +88,7 @@ def check_video(path: Union[str, Path]) -> ReaderChoice:
         raise UnreadableVideo(f'{name}: empty file (0 bytes); copy it again '
                               'from its source')
     try:
-        with av.open(str(path)) as container:
+        with av.open(str(path), container_options=OPEN_OPTIONS) as container:
             if not container.streams.video:
                 raise UnreadableVideo(
                     f'{name}: has no video stream (audio or data only: '
@@ -107,9 +108,9 @@ def check_video(path: Union[str, Path]) -> ReaderChoice:
     except (av.error.FFmpegError, OSError, ValueError) as error:
         raise UnreadableVideo(
             f'{name}: not a video FFmpeg can read ({_first_line(error)}: '
-            'truncated by an interrupted download, or not a video); if it '
-            f'plays in a player, re-encode it: {reencode_command(path)}'
-        ) from None
+            'truncated, a playlist, or no video container); if it plays in '
+            'a player, re-encode '
+            f'it: {reencode_command(path)}') from None
     return ReaderChoice(DECORD, '', rotation, codec)
 
 
@@ -144,12 +145,19 @@ def _decord_failure(path) -> Optional[str]:
     return None
 
 
-def count_frames(path: Union[str, Path]) -> int:
-    """Frames in a file, counted by decoding: the header's count is 0 for
-    WebM/MKV and wrong for some GIFs. Used only on the PyAV path."""
+def count_frames(path: Union[str, Path]) -> Tuple[int, float, int]:
+    """(frames, average rate, rotation) in one decoding pass: the header's
+    count is 0 for WebM/MKV and wrong for some GIFs. Used only on the PyAV
+    path."""
     import av
-    with av.open(str(path)) as container:
+    count, rotation = 0, 0
+    with av.open(str(path), container_options=OPEN_OPTIONS) as container:
         stream = container.streams.video[0]
         stream.thread_type = 'AUTO'
-        return sum(1 for _ in container.decode(stream))
+        fps = float(stream.average_rate or stream.guessed_rate or 30)
+        for frame in container.decode(stream):
+            if count == 0:
+                rotation = int(getattr(frame, 'rotation', 0) or 0) % 360
+            count += 1
+    return count, fps, rotation
 

@@ -15,7 +15,7 @@ import numpy as np
 from mmaction.registry import TRANSFORMS
 from mmcv.transforms import BaseTransform
 
-from .readers import count_frames, upright
+from .readers import OPEN_OPTIONS, count_frames, upright
 
 
 @TRANSFORMS.register_module()
@@ -28,15 +28,8 @@ class PyAVStreamInit(BaseTransform):
 
     def transform(self, results: Dict) -> Dict:
         """Fill ``total_frames``, ``avg_fps`` and ``rotation``."""
-        import av
-        from .readers import probe_rotation
-        path = results['filename']
-        with av.open(str(path)) as container:
-            stream = container.streams.video[0]
-            results['avg_fps'] = float(stream.average_rate
-                                       or stream.guessed_rate or 30)
-        results['total_frames'] = count_frames(path)
-        results['rotation'] = probe_rotation(path)
+        (results['total_frames'], results['avg_fps'],
+         results['rotation']) = count_frames(results['filename'])
         return results
 
 
@@ -56,7 +49,8 @@ class PyAVStreamDecode(BaseTransform):
         wanted = set(int(i) for i in inds)
         last = max(wanted)
         kept = {}
-        with av.open(str(results['filename'])) as container:
+        with av.open(str(results['filename']),
+                     container_options=OPEN_OPTIONS) as container:
             stream = container.streams.video[0]
             stream.thread_type = 'AUTO'
             for index, frame in enumerate(container.decode(stream)):

@@ -33,10 +33,12 @@ KINETICS_CLIP_SECONDS = 10.0  # what UniformSample spreads its frames over
 
 
 class WindowSpec(NamedTuple):
-    """Frames of one window at ``fps``: ``clip_len`` every ``interval``."""
+    """Frames of one window at ``fps``: ``clip_len`` every ``interval``,
+    the first ``offset`` frames after the window's start."""
     clip_len: int
     interval: int
     fps: float
+    offset: int = 0
 
     @property
     def span(self) -> int:
@@ -58,14 +60,22 @@ def window_spec(cfg, source_fps: float, fps: Optional[float] = None
     config's ``video_fps``, else ``source_fps``)."""
     fps = float(fps or cfg.get('video_fps') or source_fps)
     for step in _test_pipeline(cfg):
+        if step['type'] not in ('SampleFrames', 'UniformSample'):
+            continue
+        clip_len = int(step['clip_len'])
+        if clip_len < 2:
+            raise DanceStyleError(
+                'the config\'s test clips are single frames (a 2D, TSN-style '
+                'sampler): a timeline window needs a clip of frames (a 3D '
+                'config such as configs/i3d_nl_dance.py)')
         if step['type'] == 'SampleFrames':
-            return WindowSpec(int(step['clip_len']),
-                              int(step.get('frame_interval', 1)), fps)
-        if step['type'] == 'UniformSample':
-            # a Kinetics clip's 10 s, split into clip_len segments
-            clip_len = int(step['clip_len'])
-            interval = max(1, round(KINETICS_CLIP_SECONDS * fps / clip_len))
-            return WindowSpec(clip_len, interval, fps)
+            return WindowSpec(clip_len, int(step.get('frame_interval', 1)),
+                              fps)
+        # UniformSample spreads clip_len frames over the whole video, which a
+        # window cannot: a window is a Kinetics clip's 10 s in clip_len
+        # segments, one frame from the middle of each (its test mode)
+        interval = max(1, round(KINETICS_CLIP_SECONDS * fps / clip_len))
+        return WindowSpec(clip_len, interval, fps, offset=interval // 2)
     raise DanceStyleError(
         'the config\'s test pipeline has no SampleFrames or UniformSample '
         'step, so a timeline window cannot be defined')
@@ -126,7 +136,13 @@ def window_starts(total: int, spec: WindowSpec, stride: int) -> List[int]:
 
 
 class _Windows:
-    """Collects resized frames and yields windows as soon as they fill."""
+    """Collects resized frames and yields each window's frames as soon as
+    the window is complete.
+
+    Keeps the frames from the next regular window's start, and always the
+    last ``span`` frames: the window that ends at the video's last frame
+    (:func:`window_starts`) is known only when the stream ends.
+    """
 
     def __init__(self, spec: WindowSpec, stride: int):
         self.spec, self.stride = spec, stride
@@ -135,40 +151,37 @@ class _Windows:
         self.count = 0
         self.peak = 0
 
-    def add(self, frame: np.ndarray) -> Iterator[Tuple[int, List[int]]]:
+    def add(self, frame: np.ndarray
+            ) -> Iterator[Tuple[int, List[int], List[np.ndarray]]]:
         self.buffer[self.count] = frame
         self.count += 1
         self.peak = max(self.peak, len(self.buffer))
         while self.next_start + self.spec.span <= self.count:
             yield self._emit(self.next_start)
             self.next_start += self.stride
-            self._drop_before(self.next_start)
+        self._drop_before(min(self.next_start, self.count - self.spec.span))
 
-    def finish(self) -> Iterator[Tuple[int, List[int]]]:
+    def finish(self) -> Iterator[Tuple[int, List[int], List[np.ndarray]]]:
         """The end-aligned (or only) window, if the regular ones missed it."""
-        starts = window_starts(self.count, self.spec, self.stride)
         emitted = self.next_start - self.stride
-        for start in starts:
+        for start in window_starts(self.count, self.spec, self.stride):
             if start > emitted:
                 yield self._emit(start)
 
-    def _emit(self, start: int) -> Tuple[int, List[int]]:
+    def _emit(self, start: int) -> Tuple[int, List[int], List[np.ndarray]]:
         spec = self.spec
         # as SampleFrames(test_mode=True) picks them; indices past the end
         # of a short video loop back to its start (its out_of_bound 'loop')
-        inds = [(start + j * spec.interval) for j in range(spec.clip_len)]
+        inds = [start + spec.offset + j * spec.interval
+                for j in range(spec.clip_len)]
         inds = [i if i < self.count else i % self.count for i in inds]
-        return start, inds
+        missing = [i for i in inds if i not in self.buffer]
+        assert not missing, f'frames {missing} of window {start} were dropped'
+        return start, inds, [self.buffer[i] for i in inds]
 
     def _drop_before(self, start: int) -> None:
         for index in [i for i in self.buffer if i < start]:
             del self.buffer[index]
-
-
-def _apply(steps, results):
-    for step in steps:
-        results = step(results)
-    return results
 
 
 def score_windows(model, path, stride_seconds: float = 1.0,
@@ -221,10 +234,9 @@ def score_windows(model, path, stride_seconds: float = 1.0,
                       for s in samples)
         batch.clear()
 
-    def queue(start, inds):
+    def queue(start, inds, frames):
         first = state['first']
-        results = dict(first, imgs=[windows.buffer.get(i, windows.buffer[
-            max(windows.buffer)]) for i in inds], frame_inds=np.array(inds),
+        results = dict(first, imgs=frames, frame_inds=np.array(inds),
             clip_len=spec.clip_len, frame_interval=spec.interval,
             num_clips=1, total_frames=windows.count, label=-1,
             start_index=0, modality='RGB', filename=str(path))
@@ -233,24 +245,32 @@ def score_windows(model, path, stride_seconds: float = 1.0,
         if len(batch) >= batch_size:
             flush()
 
-    for rgb in resample(iter_frames(path), spec.fps):
-        resized = per_frame(dict(imgs=[rgb], img_shape=rgb.shape[:2],
-                                 original_shape=rgb.shape[:2],
-                                 modality='RGB'))
-        if 'first' not in state:
-            state['first'] = {k: v for k, v in resized.items()
-                              if k not in ('imgs', )}
-        for start, inds in windows.add(resized['imgs'][0]):
-            queue(start, inds)
+    try:
+        for rgb in resample(iter_frames(path), spec.fps):
+            resized = per_frame(dict(imgs=[rgb], img_shape=rgb.shape[:2],
+                                     original_shape=rgb.shape[:2],
+                                     modality='RGB'))
+            if 'first' not in state:
+                state['first'] = {k: v for k, v in resized.items()
+                                  if k not in ('imgs', )}
+            for window in windows.add(resized['imgs'][0]):
+                queue(*window)
+            if bar is not None:
+                bar.update()
+    except (av.error.FFmpegError, ValueError, OSError) as error:
+        from .readers import UnreadableVideo, reencode_command
+        raise UnreadableVideo(
+            f'{Path(path).name}: decoding failed {windows.count / spec.fps:.1f}'
+            f' s into the video ({error}); re-encode it: '
+            f'{reencode_command(path)}') from None
+    finally:
         if bar is not None:
-            bar.update()
+            bar.close()
     if 'first' not in state:
         raise DanceStyleError(f'{Path(path).name}: no frame decoded')
-    for start, inds in windows.finish():
-        queue(start, inds)
+    for window in windows.finish():
+        queue(*window)
     flush()
-    if bar is not None:
-        bar.close()
     return dict(video=str(path), fps=spec.fps, source_fps=source_fps,
                 rotation=check.rotation, window_seconds=spec.seconds,
                 stride_seconds=stride / spec.fps,
@@ -260,9 +280,12 @@ def score_windows(model, path, stride_seconds: float = 1.0,
 
 
 def smooth_scores(scores: np.ndarray, windows: int) -> np.ndarray:
-    """Centred moving average over ``windows`` windows (1: unchanged); the
-    ends average what exists."""
-    if windows <= 1 or len(scores) <= 1:
+    """Centred moving average over ``windows`` windows (odd; 1: unchanged);
+    the ends average what exists."""
+    if windows < 1 or windows % 2 == 0:
+        raise DanceStyleError(f'--smooth must be an odd number of windows '
+                              f'(1, 3, 5 ...: centred on each); got {windows}')
+    if windows == 1 or len(scores) <= 1:
         return scores
     half = windows // 2
     cumulative = np.cumsum(np.pad(scores, ((1, 0), (0, 0))), axis=0)
@@ -372,7 +395,7 @@ def format_timeline(timeline: dict) -> str:
 
 
 def _clock(seconds: float) -> str:
-    minutes, secs = divmod(seconds, 60)
+    minutes, secs = divmod(round(seconds, 1), 60)
     return f'{int(minutes):02d}:{secs:04.1f}'
 
 
@@ -406,7 +429,8 @@ def plot_timeline(timeline: dict, path, top: int = 5) -> Path:
     ax.grid(alpha=0.3)
     for seg in timeline['segments']:
         band.axvspan(seg['start'], seg['end'], color=colours[seg['label']])
-        if seg['end'] - seg['start'] > 0.08 * timeline['duration']:
+        # a name only where it fits (the legend names every colour)
+        if seg['end'] - seg['start'] > 0.16 * timeline['duration']:
             band.text((seg['start'] + seg['end']) / 2, 0.5, seg['style'],
                       ha='center', va='center', fontsize=8)
     band.set_yticks([])

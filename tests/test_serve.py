@@ -1,5 +1,6 @@
 """The web page of tools/serve.py, end to end: a real server process, real
 HTTP, and Debian's chromium driven by Selenium (no browser download)."""
+import http.client
 import json
 import os
 import shutil
@@ -101,10 +102,17 @@ def test_upload_limits_messages_and_cleanup(server):
     # not a video type
     status, result = _request(url + '/api/predict', b'hello', 'text/plain')
     assert status == 415 and 'not a video' in result['error']
-    # too big (the limit is 1 MB here)
-    status, result = _request(url + '/api/predict', b'\0' * (3 * 2**20 // 2),
-                              'video/mp4')
-    assert status == 413 and f'{MAX_MB} MB' in result['error']
+    # too big by its Content-Length (the limit is 1 MB here): refused before
+    # a byte of the body is read (so the test sends none)
+    connection = http.client.HTTPConnection(url.split('//')[1], timeout=60)
+    connection.putrequest('POST', '/api/predict')
+    connection.putheader('Content-Type', 'video/mp4')
+    connection.putheader('Content-Length', str(3 * 2**20 // 2))
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413
+    assert f'up to {MAX_MB} MB' in json.loads(response.read())['error']
+    connection.close()
     # video type, but not decodable: one line, no server path in it
     status, result = _request(url + '/api/predict', b'garbage' * 100,
                               'video/mp4')
@@ -115,8 +123,24 @@ def test_upload_limits_messages_and_cleanup(server):
     # empty
     status, result = _request(url + '/api/predict', b'', 'video/mp4')
     assert status == 400 and 'empty' in result['error']
-    # samples by name only: a path is not a name
-    for name in ('../../etc/passwd', 'nope'):
+    # a playlist is a text file FFmpeg would follow: refused
+    playlist = (f'#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10,\n{clip}\n'
+                '#EXT-X-ENDLIST\n').encode()
+    status, result = _request(url + '/api/predict', playlist,
+                              'application/octet-stream')
+    assert status == 422 and 'playlist' in result['error'], result
+    # too big, announced by no Content-Length: counted as it arrives
+    connection = http.client.HTTPConnection(url.split('//')[1], timeout=60)
+    connection.request('POST', '/api/predict',
+                       body=iter([b'\0' * 2**18] * 6), encode_chunked=True,
+                       headers={'Content-Type': 'video/mp4'})
+    response = connection.getresponse()
+    assert response.status == 413, response.status
+    assert 'passed 1 MB' in json.loads(response.read())['error']
+    connection.close()
+    # samples by name only: a path is not a name (the router lets '..'
+    # through to the check; '../../etc/passwd' would not match the route)
+    for name in ('..', 'sample_1.mp4', 'nope'):
         status, result = _request(
             url + '/api/sample/' + urllib.request.quote(name, safe=''),
             b'', method='POST')
@@ -151,7 +175,8 @@ def test_browser_uploads_a_clip_and_reads_the_top1(server, tmp_path):
     for flag in ('--headless=new', '--no-sandbox', '--disable-gpu',
                  '--disable-dev-shm-usage', '--window-size=1100,1400'):
         options.add_argument(flag)
-    # the driver is Debian's: Selenium Manager downloads nothing
+    # the driver is Debian's: Selenium Manager must download nothing
+    os.environ.setdefault('SE_OFFLINE', 'true')
     driver = webdriver.Chrome(service=Service(driver_path), options=options)
     try:
         driver.get(server['url'] + '/')
@@ -168,7 +193,7 @@ def test_browser_uploads_a_clip_and_reads_the_top1(server, tmp_path):
         assert len(bars) == 5
         assert driver.find_element(By.ID, 'error').text == ''
         shot = os.environ.get('DANCE_STYLE_SCREENSHOT')
-        if shot:  # docs/serve.png: see docs/web_page.md
+        if shot:  # a screenshot of the page after the 30 s sample
             driver.find_element(By.CSS_SELECTOR, '#samples button:last-child'
                                 ).click()
             WebDriverWait(driver, 300).until(

@@ -90,8 +90,31 @@ def test_short_clip_gives_one_looped_window(model, tmp_path):
     assert len(timeline['segments']) == 1
 
 
+def test_windows_keep_every_frame_they_need():
+    """A length that is no multiple of the stride: the last window ends at
+    the last frame and holds its own frames, not stand-ins."""
+    from dance_style.timeline import WindowSpec, _Windows, window_starts
+    spec = WindowSpec(16, 2, 16.0)
+    for total in (500, 31, 32, 33, 48):
+        windows = _Windows(spec, 16)
+        emitted = []
+        for index in range(total):
+            emitted += windows.add(np.array([index]))
+        emitted += windows.finish()
+        assert [start for start, _, _ in emitted] == \
+            window_starts(total, spec, 16)
+        for start, inds, frames in emitted:
+            assert [int(f[0]) for f in frames] == inds
+        if total >= spec.span:
+            assert emitted[-1][1][-1] == total - 2  # 2nd-last: interval 2
+        assert windows.peak <= spec.span + 16
+
+
 def test_smoothing_is_a_centred_moving_average():
+    from dance_style.errors import DanceStyleError
     from dance_style.timeline import segments_of, smooth_scores
+    with pytest.raises(DanceStyleError, match='odd'):
+        smooth_scores(np.zeros((3, 2)), 2)
     scores = np.array([[1, 0], [0, 1], [1, 0], [1, 0]], float)
     smoothed = smooth_scores(scores, 3)
     np.testing.assert_allclose(smoothed[1], [2 / 3, 1 / 3])

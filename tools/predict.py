@@ -18,6 +18,14 @@ def positive_int(text):
     return value
 
 
+def odd_positive_int(text):
+    value = positive_int(text)
+    if value % 2 == 0:
+        raise argparse.ArgumentTypeError(
+            f'must be odd (windows centred on each), got {value}')
+    return value
+
+
 def positive_float(text):
     value = float(text)
     if not value > 0:
@@ -49,7 +57,7 @@ def parse_args(argv=None):
     timeline.add_argument('--stride', type=positive_float, default=1.0,
                           metavar='SECONDS',
                           help='a window starts every SECONDS (default 1)')
-    timeline.add_argument('--smooth', type=positive_int, default=3,
+    timeline.add_argument('--smooth', type=odd_positive_int, default=3,
                           metavar='N',
                           help='average each window\'s probabilities with '
                           'its neighbours, N windows in all (default 3; 1 '
@@ -63,12 +71,25 @@ def parse_args(argv=None):
                           '(default work_dirs/timelines)')
     timeline.add_argument('--overlay', action='store_true',
                           help='also write <video>.overlay.mp4: the video '
-                          'with the current style drawn on it')
+                          '(without its sound) with the current style drawn '
+                          'on it')
     timeline.add_argument('--batch-size', type=positive_int, default=8,
                           help='windows per forward pass (default 8)')
     timeline.add_argument('--no-progress', action='store_true',
                           help='no progress bars')
     return parser.parse_args(argv)
+
+
+def output_stems(videos):
+    """A file stem per video, unique in the output folder: clip.mp4 and
+    clip.webm, or a/clip.mp4 and b/clip.mp4, must not overwrite each
+    other's timeline."""
+    stems, seen = [], {}
+    for video in videos:
+        stem = Path(video).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        stems.append(stem if seen[stem] == 1 else f'{stem}_{seen[stem]}')
+    return stems
 
 
 def run_timelines(model, args):
@@ -78,7 +99,7 @@ def run_timelines(model, args):
                                       timeline_json, write_outputs,
                                       write_overlay)
     lines, entries, failed = [], [], False
-    for video in args.videos:
+    for video, stem in zip(args.videos, output_stems(args.videos)):
         try:
             timeline = build_timeline(model, video, args.stride, args.smooth,
                                       args.fps, args.batch_size,
@@ -88,10 +109,10 @@ def run_timelines(model, args):
             entries.append(dict(video=video, error=str(error)))
             failed = True
             continue
-        paths = write_outputs(timeline, args.out_dir)
+        paths = write_outputs(timeline, args.out_dir, stem)
         if args.overlay:
             paths['overlay'] = write_overlay(
-                timeline, Path(args.out_dir) / f'{Path(video).stem}.overlay.mp4',
+                timeline, Path(args.out_dir) / f'{stem}.overlay.mp4',
                 progress=not args.no_progress)
         lines.append(format_timeline(timeline))
         lines += [f'  {kind}: {path}' for kind, path in paths.items()]

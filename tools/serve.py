@@ -11,6 +11,30 @@ from pathlib import Path
 from dance_style.cli import run_cli
 
 
+def positive(kind):
+    """An argparse type: ``kind`` (int or float), greater than 0."""
+    def parse(text):
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f'must be > 0, got {value}')
+        return value
+    return parse
+
+
+def odd(text):
+    value = positive(int)(text)
+    if value % 2 == 0:
+        raise argparse.ArgumentTypeError(f'must be odd, got {value}')
+    return value
+
+
+def port(text):
+    value = int(text)
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f'a port is 1..65535, got {value}')
+    return value
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Serve a page on localhost: upload a video, see its '
@@ -21,13 +45,17 @@ def parse_args(argv=None):
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to listen on (default 127.0.0.1: this '
                         'machine only; 0.0.0.0 opens it to the network)')
-    parser.add_argument('--port', type=int, default=8000,
+    parser.add_argument('--port', type=port, default=8000,
                         help='port (default 8000)')
-    parser.add_argument('--max-mb', type=float, default=200,
+    parser.add_argument('--max-mb', type=positive(float), default=200,
                         help='largest upload in MB (default 200)')
-    parser.add_argument('--stride', type=float, default=1.0,
+    parser.add_argument('--max-minutes', type=positive(float), default=30,
+                        help='longest video analysed, in minutes (default '
+                        '30): one request at a time, so a long one blocks '
+                        'the others')
+    parser.add_argument('--stride', type=positive(float), default=1.0,
                         help='timeline: a window every STRIDE s (default 1)')
-    parser.add_argument('--smooth', type=int, default=3,
+    parser.add_argument('--smooth', type=odd, default=3,
                         help='timeline: windows averaged (default 3; 1: '
                         'none)')
     parser.add_argument('--work-dir', default='work_dirs/serve',
@@ -66,6 +94,7 @@ def main(argv=None):
                    make_samples(folder / 'samples',
                                 fps=float(cfg.get('video_fps') or 16)))
         app = create_app(model, folder, max_mb=args.max_mb,
+                         max_seconds=60 * args.max_minutes,
                          stride=args.stride, smooth=args.smooth,
                          samples=samples, config_name=Path(args.config).name)
         print(f'serving {Path(args.config).name} on '

@@ -13,9 +13,12 @@ names every file it writes, under its own folder in ``work_dirs/``.
 
 Uploads are checked for type (Content-Type) and size (Content-Length and
 the bytes actually received) with a message for each limit, written to
-``<work dir>/uploads/<random>.video`` and deleted after use. The model runs
-in a worker thread, one request at a time (a CPU has no spare cores for
-two).
+``<work dir>/uploads/<random>.video`` and deleted after use. FFmpeg opens
+it only with the video containers of ``readers.VIDEO_FORMATS`` and the file
+protocol: an uploaded playlist (HLS, concat), which would make FFmpeg read
+the paths inside it, is refused. Videos longer than ``max_seconds`` are
+refused too. The model runs in a worker thread, one request at a time (a CPU
+has no spare cores for two).
 """
 import base64
 import contextlib
@@ -51,19 +54,41 @@ class Analyser:
     """The loaded model and what the page asks of it."""
 
     def __init__(self, model, folder: Path, stride: float = 1.0,
-                 smooth: int = 3):
+                 smooth: int = 3, max_seconds: float = 1800):
         self.model = model
         self.folder = Path(folder)
         self.stride, self.smooth = stride, smooth
+        self.max_seconds = max_seconds
         self.lock = threading.Lock()
 
     def analyse(self, path: Path) -> Dict:
         """Top-5 styles and the timeline of ``path``; ``error`` instead when
-        the file cannot be read."""
+        the file cannot be read or analysed."""
+        try:
+            return self._analyse(path)
+        except Exception as error:  # noqa: BLE001  the page must hear of it
+            first = (str(error).strip().splitlines() or [''])[0][:200]
+            return dict(error=_for_the_user(
+                f'the analysis failed ({type(error).__name__}: {first})',
+                path))
+
+    def _analyse(self, path: Path) -> Dict:
         from ..errors import DanceStyleError
         from ..predict import predict_videos
+        from ..readers import UnreadableVideo, check_video
         from ..timeline import build_timeline, plot_timeline, timeline_json
+        from ..video import probe
         with self.lock:
+            try:
+                check_video(path)  # the container allow-list first
+            except UnreadableVideo as error:
+                return dict(error=_for_the_user(str(error), path))
+            seconds = probe(path).duration
+            if seconds > self.max_seconds:
+                return dict(error=f'the video lasts {seconds / 60:.1f} '
+                            f'minutes; this server analyses up to '
+                            f'{self.max_seconds / 60:g} (tools/serve.py '
+                            '--max-minutes)')
             entry = predict_videos(self.model, [str(path)], top_k=5)[0]
             if 'error' in entry:
                 return dict(error=_for_the_user(entry['error'], path))
@@ -119,7 +144,8 @@ def make_samples(folder: Path, fps: float = 16.0) -> Dict[str, Path]:
 
 
 def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
-               stride: float = 1.0, smooth: int = 3,
+               max_seconds: float = 1800, stride: float = 1.0,
+               smooth: int = 3,
                samples: Optional[Dict[str, Path]] = None,
                config_name: str = '', remove_on_exit: bool = True):
     """The Starlette app; ``work_dir`` is the server's own folder (its
@@ -135,7 +161,7 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
     work_dir = Path(work_dir)
     uploads = work_dir / 'uploads'
     uploads.mkdir(parents=True, exist_ok=True)
-    analyser = Analyser(model, work_dir, stride, smooth)
+    analyser = Analyser(model, work_dir, stride, smooth, max_seconds)
     samples = dict(samples or {})
     max_bytes = int(max_mb * 1024 * 1024)
     page = (Path(__file__).with_name('page.html').read_text()
@@ -164,10 +190,19 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
                 async for chunk in request.stream():
                     received += len(chunk)
                     if received > max_bytes:
-                        raise UploadRefused(
-                            413, f'the upload passed {max_mb:g} MB, this '
-                            'server\'s limit (tools/serve.py --max-mb)')
+                        break
                     out.write(chunk)
+            if received > max_bytes:
+                path.unlink()
+                # read (and drop) up to as much again, so that a client
+                # still sending hears the answer instead of a broken pipe
+                async for chunk in request.stream():
+                    received += len(chunk)
+                    if received > 2 * max_bytes:
+                        break
+                raise UploadRefused(
+                    413, f'the upload passed {max_mb:g} MB, this '
+                    'server\'s limit (tools/serve.py --max-mb)')
             if received == 0:
                 raise UploadRefused(400, 'the upload was empty: choose a '
                                     'video file first')
@@ -186,7 +221,8 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
             return JSONResponse(dict(error=f'no sample named {name!r}'),
                                 status_code=404)
         result = await run_in_threadpool(analyser.analyse, samples[name])
-        return JSONResponse(result)
+        return JSONResponse(result, status_code=422 if 'error' in result
+                            else 200)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
