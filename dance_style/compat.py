@@ -109,7 +109,7 @@ def checkpoint_safe_globals() -> list:
     checkpoint saved by the Runner: ``HistoryBuffer``, ``builtins.getattr``,
     ``numpy.dtype``, ``numpy.ndarray``, ``numpy._core.multiarray.scalar``
     and ``_reconstruct`` (``tests/test_compat.py`` lists them again on a
-    fresh checkpoint).
+    fresh checkpoint), the last two also under numpy 1.x's names.
     """
     import numpy as np
     from mmengine.logging.history_buffer import HistoryBuffer
@@ -122,6 +122,11 @@ def checkpoint_safe_globals() -> list:
         (_history_buffer_getattr, 'builtins.getattr'),
         scalar,
         _reconstruct,
+        # the same two under numpy 1.x's module name: checkpoints saved with
+        # numpy < 2 pickle numpy.core.multiarray.*, which numpy 2 still
+        # resolves (a deprecated alias); only these two names are added
+        (scalar, 'numpy.core.multiarray.scalar'),
+        (_reconstruct, 'numpy.core.multiarray._reconstruct'),
         np.ndarray,
         np.dtype,
         *numeric_dtype_classes(),

@@ -109,6 +109,35 @@ def test_runner_checkpoint_loads_with_weights_only(trained_run):
     assert "'message_hub'" in proc.stdout and "'state_dict'" in proc.stdout
 
 
+def as_numpy1_checkpoint(source, target):
+    """``source`` rewritten as numpy 1.x writes it: its pickle names
+    ``numpy.core.multiarray.*`` instead of numpy 2's ``numpy._core``."""
+    import zipfile
+    with zipfile.ZipFile(source) as zin, \
+            zipfile.ZipFile(target, 'w', zipfile.ZIP_STORED) as zout:
+        for name in zin.namelist():
+            data = zin.read(name)
+            if name.endswith('/data.pkl'):
+                assert b'numpy._core.multiarray' in data
+                # protocol 2 GLOBAL opcodes: newline-ended names
+                data = data.replace(b'numpy._core.', b'numpy.core.')
+            zout.writestr(name, data)
+    return target
+
+
+def test_numpy1_runner_checkpoint_loads_with_weights_only(trained_run,
+                                                         tmp_path):
+    from dance_style.checkpoints import read_tensors
+    ckpt = runner_checkpoint(trained_run)
+    old = as_numpy1_checkpoint(ckpt, tmp_path / 'numpy1.pth')
+    assert b'numpy.core.multiarray' in old.read_bytes()
+    state = torch.load(old, map_location='cpu', weights_only=True)
+    fresh = torch.load(ckpt, map_location='cpu', weights_only=True)
+    assert state['meta']['epoch'] == fresh['meta']['epoch']
+    assert state['message_hub'].keys() == fresh['message_hub'].keys()
+    assert read_tensors(str(old)).keys() == read_tensors(str(ckpt)).keys()
+
+
 class _Exploit:
     def __reduce__(self):
         import os

@@ -57,10 +57,46 @@ def test_letsdance_label_map(tmp_path):
         letsdance.load_label_map(bad)
 
 
-@pytest.mark.parametrize('frames, fps', [(241, 24), (251, 25), (300, 30),
-                                         (301, 30), (498, 50), (601, 60)])
-def test_letsdance_frame_rate_from_frame_count(frames, fps):
-    assert letsdance.snap_fps(frames) == fps
+@pytest.mark.parametrize('frames, fps', [(240, 24), (241, 24), (251, 25),
+                                         (300, 30), (301, 30), (498, 50),
+                                         (601, 60)])
+def test_letsdance_standard_frame_counts_keep_their_rate(frames, fps):
+    assert letsdance.frame_rate(frames) == (fps, '')
+
+
+@pytest.mark.parametrize('frames', [51, 120, 238, 270, 298, 400])
+def test_letsdance_other_counts_are_read_at_30_fps_with_a_reason(frames):
+    rate, rule = letsdance.frame_rate(frames)
+    assert rate == 30  # never re-timed to last 10 s
+    assert f'{frames} frames' in rule and f'{frames / 30:.1f} s' in rule
+
+
+def _frames_tree(root, classes, name='vid_000_{:04d}.jpg', count=3):
+    for cls in classes:
+        folder = root / cls
+        folder.mkdir(parents=True)
+        for i in range(count):
+            (folder / name.format(i)).write_bytes(b'jpg')
+
+
+@pytest.mark.parametrize('layout', ['', 'rgb', 'rgb/rgb'])
+def test_letsdance_class_folders_found_up_to_two_levels_down(tmp_path,
+                                                            layout):
+    _frames_tree(tmp_path / layout, ['ballet', 'tango', 'waltz'])
+    records, summary = letsdance.collect(tmp_path)
+    assert summary['rgb_folder'] == str(tmp_path / layout).rstrip('/')
+    assert {r.original_label for r in records} == {'ballet', 'tango',
+                                                   'waltz'}
+    assert all(r.fps == 30 and r.fps_rule for r in records)  # 3 frames
+
+
+def test_letsdance_tree_without_class_folders_is_refused(tmp_path):
+    _frames_tree(tmp_path / 'frames' / 'jpg', ['clip_a', 'clip_b'])
+    with pytest.raises(DanceStyleError) as error:
+        letsdance.collect(tmp_path)
+    message = str(error.value)
+    assert 'no Let\'s Dance class folder' in message
+    assert 'frames/jpg/clip_a' in message
 
 
 def test_output_sizes_scale_down_only_and_suit_decord():

@@ -6,7 +6,9 @@ Let's Dance (Castro et al. 2018) ships JPEG frames, not videos:
 ids, which may themselves contain ``_``, so names are split from the right.
 Classes map to the 19 labels through one table (``--letsdance-map``,
 default ``data_prep/letsdance_labels.csv``); unmapped classes are dropped
-and counted. The normalise stage encodes each clip at its own frame rate.
+and counted. The normalise stage encodes each clip at its own frame rate,
+which the frame count gives (:func:`frame_rate`); the class folders are
+found up to two levels below ``--letsdance-root`` (:func:`find_rgb_folder`).
 """
 import collections
 import csv
@@ -21,10 +23,14 @@ from ..resources import LETSDANCE_LABELS
 from .records import SourceClip
 
 DEFAULT_MAP = LETSDANCE_LABELS
-# Clips are about 10 s; their frame counts (241, 251, 300/301, ~500, ~600)
-# give the rate, snapped to the nearest of these.
+# Clips last about 10 s; the standard frame counts give the rate: 240/241 ->
+# 24, 250/251 -> 25, 300/301 -> 30, ~500 -> 50, ~600 -> 60 fps (+-1 %).
+# About 4 % of the real clips have other counts (51 to 298 frames): shorter
+# clips, not other rates, so they keep the dataset's usual 30 fps rather
+# than being re-timed to last 10 s.
 CLIP_SECONDS = 10.0
 STANDARD_RATES = (24.0, 25.0, 30.0, 50.0, 60.0)
+USUAL_RATE = 30.0
 FRAME_NAME = re.compile(r'^(?P<video>.+)_(?P<start>\d+)_(?P<frame>\d+)$')
 IMAGE_EXTENSIONS = ('.jpg', '.jpeg', '.png')
 
@@ -58,10 +64,48 @@ def load_label_map(path: Union[str, Path] = DEFAULT_MAP
     return mapping
 
 
-def snap_fps(num_frames: int, seconds: float = CLIP_SECONDS) -> float:
-    """The standard frame rate closest to ``num_frames / seconds``."""
-    rate = num_frames / seconds
-    return min(STANDARD_RATES, key=lambda r: abs(r - rate))
+def frame_rate(num_frames: int, seconds: float = CLIP_SECONDS
+               ) -> Tuple[float, str]:
+    """(rate, rule) of a clip of ``num_frames``: the standard rate whose
+    ``seconds``-long clip has that many frames (N or N + 1; +-1 % at 50 and
+    60 fps), with no rule; else the usual 30 fps and the rule that says
+    why."""
+    for rate in STANDARD_RATES:
+        expected = rate * seconds
+        # N or N + 1 frames (both ends counted); the 50/60 fps clips vary
+        # more around their ~500/~600
+        slack = 0.01 * expected if rate >= 50 else 0.0
+        if expected - slack <= num_frames <= expected + 1 + slack:
+            return rate, ''
+    return USUAL_RATE, (
+        f'{num_frames} frames, no standard {seconds:g} s count: read at '
+        f'{USUAL_RATE:g} fps, the dataset\'s usual rate '
+        f'({num_frames / USUAL_RATE:.1f} s)')
+
+
+def find_rgb_folder(root: Path, mapping: Dict[str, Optional[int]]) -> Path:
+    """The folder holding the class folders: ``root`` itself or a folder up
+    to two levels below it (``rgb/``, a doubled ``rgb/rgb/``), the shallowest
+    one with a subfolder named after a class of the label map."""
+    level = [root]
+    seen = []
+    for _ in range(3):
+        below = []
+        for folder in level:
+            children = sorted(d for d in folder.iterdir()
+                              if d.is_dir() and not d.name.startswith('.'))
+            if any(d.name in mapping for d in children):
+                return folder
+            seen.extend(children)
+            below.extend(children)
+        level = below
+    found = ', '.join(str(p.relative_to(root)) for p in seen[:12]) or \
+        'no folders'
+    raise DanceStyleError(
+        f'no Let\'s Dance class folder ({", ".join(sorted(mapping)[:4])}, '
+        f'...) in {root} or two levels below it; found: {found}. Pass the '
+        'folder that holds rgb/<class>/<video>_<start>_<frame>.jpg with '
+        '--letsdance-root.')
 
 
 def collect(root: Union[str, Path], label_map: Union[str, Path] = DEFAULT_MAP,
@@ -71,16 +115,16 @@ def collect(root: Union[str, Path], label_map: Union[str, Path] = DEFAULT_MAP,
 
     Returns the records and a summary: clips per Let's Dance class, mapped
     clips per dance19 label, unmapped classes, files that do not follow the
-    naming scheme.
+    naming scheme, the folder read and the clips read at the usual rate.
     """
     root = Path(root)
-    rgb = root / 'rgb' if (root / 'rgb').is_dir() else root
-    if not rgb.is_dir():
+    if not root.is_dir():
         raise DanceStyleError(
             f'Let\'s Dance folder not found: {root}\nPass the folder that '
             'holds rgb/<class>/<video>_<start>_<frame>.jpg with '
             '--letsdance-root (or leave the flag out).')
     mapping = load_label_map(label_map)
+    rgb = find_rgb_folder(root, mapping)
     records, ignored = [], []
     per_class = collections.Counter()
     classes = sorted(d.name for d in os.scandir(rgb)
@@ -102,12 +146,12 @@ def collect(root: Union[str, Path], label_map: Union[str, Path] = DEFAULT_MAP,
         for (video, start), frames in sorted(clips.items()):
             frames.sort()
             per_class[name] += 1
+            fps, fps_rule = frame_rate(len(frames), clip_seconds)
             record = SourceClip(
                 dataset='letsdance', clip_id=f'{video}_{start}', group=video,
                 original_label=name, label=mapping.get(name),
                 source=frames[0][1], frames=[p for _, p in frames],
-                fps=snap_fps(len(frames), clip_seconds),
-                origin=str(rgb / name))
+                fps=fps, fps_rule=fps_rule, origin=str(rgb / name))
             numbers = [n for n, _ in frames]
             if name not in mapping:
                 record.fail('unmapped', f'class {name!r} is not in the label '
@@ -124,5 +168,6 @@ def collect(root: Union[str, Path], label_map: Union[str, Path] = DEFAULT_MAP,
     summary = dict(
         clips_per_letsdance_class=dict(per_class),
         unmapped_classes=sorted(n for n in classes if mapping.get(n) is None),
-        ignored_files=len(ignored))
+        ignored_files=len(ignored), rgb_folder=str(rgb),
+        usual_rate_clips=sum(1 for r in records if r.fps_rule))
     return records, summary

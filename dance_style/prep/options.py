@@ -37,9 +37,11 @@ def add_letsdance(parser) -> None:
         f'{shown(letsdance.DEFAULT_MAP)})')
     parser.add_argument(
         '--letsdance-clip-seconds', type=float, default=letsdance.CLIP_SECONDS,
-        help="length of a Let's Dance clip, from which its frame rate is "
-        'inferred (frames / seconds, snapped to 24/25/30/50/60; default: '
-        '%(default)s)')
+        help="the standard length of a Let's Dance clip: a clip of "
+        'SECONDS x 24/25/30/50/60 frames (or one more; +-1 %% at 50/60) '
+        'has that rate; any other '
+        'count is read at 30 fps and kept as long as it is (manifest: '
+        'fps_rule); default: %(default)s')
 
 
 def add_normalise(parser) -> None:

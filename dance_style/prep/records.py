@@ -29,6 +29,8 @@ class SourceClip:
         frames: for frame sequences, every frame file in order.
         fps: the source's frame rate where the source does not say it
             (frame sequences); None for video files.
+        fps_rule: why a frame sequence got its rate when its frame count
+            did not give it (the manifest's ``fps_rule``).
         origin: where the record came from (CSV file and line, folder).
         status: one of STATUSES.
         reason: why, for anything but 'ok'.
@@ -49,6 +51,7 @@ class SourceClip:
     source: str = ''
     frames: List[str] = dataclasses.field(default_factory=list)
     fps: Optional[float] = None
+    fps_rule: str = ''
     origin: str = ''
     status: str = 'ok'
     reason: str = ''

@@ -21,7 +21,7 @@ from .split import RULES, SPLITS
 
 MANIFEST_COLUMNS = ('dataset', 'clip_id', 'group', 'original_label', 'label',
                     'label_name', 'source_split', 'protocol', 'split',
-                    'split_rule',
+                    'split_rule', 'fps_rule',
                     'status', 'reason', 'source', 'outputs', 'origin')
 
 
@@ -64,6 +64,7 @@ def write_manifest(records: List[SourceClip], path: Path,
             protocol=protocol if r.status == 'ok' and r.split else '',
             split=r.split if r.status == 'ok' else '',
             split_rule=r.split_rule if r.status == 'ok' else '',
+            fps_rule=r.fps_rule,
             status=r.status,
             reason=r.reason, source=r.source,
             outputs=';'.join(([r.output] if r.output else []) + r.augmented),
@@ -222,7 +223,8 @@ def format_letsdance_summary(records: List[SourceClip], summary: dict) -> str:
     kept = sum(r.status == 'ok' for r in records)
     lines = [f"Let's Dance: {len(records)} clips in "
              f"{len(summary['clips_per_letsdance_class'])} classes, {kept} "
-             'kept']
+             'kept' + (f" (class folders in {summary['rgb_folder']})"
+                       if summary.get('rgb_folder') else '')]
     for name, count in sorted(summary['clips_per_letsdance_class'].items()):
         mapped = next((r.label for r in records if r.original_label == name),
                       None)
@@ -231,5 +233,9 @@ def format_letsdance_summary(records: List[SourceClip], summary: dict) -> str:
     if summary['ignored_files']:
         lines.append(f"  {summary['ignored_files']} files not named "
                      '<video>_<start>_<frame>.jpg were ignored')
+    if summary.get('usual_rate_clips'):
+        lines.append(f"  {summary['usual_rate_clips']} clips with a frame "
+                     'count no standard rate gives: read at 30 fps, kept '
+                     'shorter than 10 s (manifest.csv: fps_rule)')
     return '\n'.join(lines)
 
