@@ -87,5 +87,8 @@ def test_predict_top_k_and_bad_files(trained_run, tmp_path):
         good[2]['probability']
     # the model learned the 3 trained styles: they take the top 3 places
     assert {p['label'] for p in good} == set(EASY_CLASSES)
-    assert 'cannot decode' in results[1]['error']
-    assert results[2]['error'] == 'file not found'
+    # one line each: what the file is and what to do
+    assert results[1]['error'].startswith('corrupt clip.mp4: not a video '
+                                          'FFmpeg can read')
+    assert "ffmpeg -i '" in results[1]['error']  # the quoted re-encode
+    assert results[2]['error'].startswith('missing.mp4: file not found')
