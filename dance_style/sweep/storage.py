@@ -37,6 +37,28 @@ def describe(url: str) -> str:
     return url
 
 
+# SQLAlchemy's driver for each URL scheme, and the package that provides it.
+# SQLAlchemy 2.1 made psycopg (3) the driver of a plain postgresql:// URL;
+# 2.0 used psycopg2. requirements.txt pins SQLAlchemy for that reason.
+DRIVERS = {
+    'postgresql': 'pip install "psycopg[binary]" (the "sweep" extra has it)',
+    'postgresql+psycopg': 'pip install "psycopg[binary]" (the "sweep" extra '
+                          'has it)',
+    'postgresql+psycopg2': 'pip install psycopg2-binary',
+    'postgresql+asyncpg': 'pip install asyncpg',
+    'mysql': 'pip install mysqlclient',
+    'mysql+pymysql': 'pip install pymysql',
+}
+
+
+def driver_hint(url: str) -> str:
+    """The pip command that installs the driver SQLAlchemy picks for
+    ``url``'s scheme."""
+    scheme = url.split('://', 1)[0].lower()
+    return DRIVERS.get(scheme, f'the DB-API driver SQLAlchemy names for '
+                       f'"{scheme}://" URLs')
+
+
 def is_journal(url: str) -> bool:
     """A journal file path (no ``scheme://``), by its suffix."""
     return '://' not in url and url.endswith(JOURNAL_SUFFIXES)
@@ -86,8 +108,7 @@ def open_storage(url: str, heartbeat_interval: Optional[int] = 60):
         except ImportError as error:
             raise DanceStyleError(
                 f'no database driver for {describe(url)}: {error}\n'
-                'Install it into the environment, e.g. pip install '
-                'psycopg2-binary (PostgreSQL) or pymysql (MySQL).')
+                f'Install it into the environment: {driver_hint(url)}')
         except Exception as error:  # sqlalchemy's OperationalError and kin
             # workers started together race to create the tables of a new
             # database; the loser sees "already exists" or "locked": retry
