@@ -20,6 +20,8 @@ MODULES = (
     'dance_style.stream_transforms',  # PyAVStreamInit, PyAVStreamDecode
     'dance_style.metrics',  # PerClassReport, ValidationLoss, ...
     'dance_style.hooks',  # ProgressBarHook, EpochLossHook, ...
+    'dance_style.randomness',  # RandomStateHook, seed_worker_per_epoch
+    'dance_style.precision',  # CPUAutocastOptimWrapper
     'dance_style.transfer',  # TransferSummaryHook
     'dance_style.kinetics_heads',  # KineticsHeadHook, CoveredClassesMetric
     'dance_style.distributed',  # CPUDistributedDataParallel

@@ -39,18 +39,7 @@ def apply_train_args(cfg: Config,
     cfg.launcher = launcher
     set_work_dir(cfg, config_path, work_dir)
     if amp:
-        import torch
-        if not torch.cuda.is_available():
-            raise DanceStyleError(
-                '--amp needs a CUDA GPU (mmengine\'s AmpOptimWrapper); this '
-                'machine has none. Leave --amp out to train in float32.')
-        wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
-        if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper'):
-            raise DanceStyleError(
-                f'--amp needs OptimWrapper or AmpOptimWrapper, the config '
-                f'uses {wrapper_type}')
-        cfg.optim_wrapper.type = 'AmpOptimWrapper'
-        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        set_amp(cfg)
     if resume == 'auto':
         latest = find_latest_checkpoint(cfg.work_dir) \
             if osp.isdir(cfg.work_dir) else None
@@ -93,6 +82,32 @@ def apply_train_args(cfg: Config,
               f'schedule\'s {scheduler} never starts; left out',
               file=sys.stderr)
     return cfg
+
+
+def set_amp(cfg: Config) -> None:
+    """Mixed precision: mmengine's ``AmpOptimWrapper`` on a GPU (its dtype
+    from the config, float16 with dynamic loss scaling by default); bfloat16
+    autocast on a CPU that computes in it (:mod:`dance_style.precision`)."""
+    import torch
+    wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
+    if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper',
+                            'CPUAutocastOptimWrapper'):
+        raise DanceStyleError(
+            f'--amp needs OptimWrapper or AmpOptimWrapper, the config '
+            f'uses {wrapper_type}')
+    if torch.cuda.is_available():
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+        return
+    from .precision import cpu_name, cpu_supports_bf16
+    if not cpu_supports_bf16():
+        raise DanceStyleError(
+            f'--amp without a GPU trains in bfloat16, which this CPU '
+            f'({cpu_name()}) lacks (no AVX512-BF16 or AMX): it would be '
+            'emulated and slower than float32. Leave --amp out.')
+    cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
+    cfg.optim_wrapper.pop('loss_scale', None)
+    cfg.optim_wrapper.dtype = 'bfloat16'
 
 
 def preflight(cfg: Config) -> None:

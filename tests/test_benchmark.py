@@ -9,6 +9,7 @@ import torch
 from conftest import TINY_CONFIG
 from dance_style.benchmark.command import main
 from dance_style.errors import DanceStyleError
+from dance_style.precision import cpu_supports_bf16
 
 
 def run(tmp_path, name, *argv):
@@ -28,12 +29,32 @@ def test_train_and_infer_benchmarks_run(tmp_path):
         for name in ('stock', 'ours'):
             assert result[name]['clips_per_s'] > 0
         assert result['speedup'] > 0
+        # ours autocasts to bf16 on a GPU and on a CPU that computes in it
+        native = torch.cuda.is_available() or cpu_supports_bf16()
+        assert result['ours']['setting']['amp'] == (
+            'bf16' if native else 'none')
+        assert result['stock']['setting']['amp'] == 'none'
         if what == 'train':
             # FLOPs are counted everywhere; MFU needs a GPU whose peak is
-            # known
+            # known (the vendors' tables), else it is left out
             assert result['stock']['forward_gflops_per_clip'] > 0
-            if not torch.cuda.is_available():
-                assert result['stock']['mfu'] is None
+            for name in ('stock', 'ours'):
+                mfu = result[name]['mfu']
+                if torch.cuda.is_available():
+                    assert mfu is None or 0 < mfu < 1, mfu
+                else:
+                    assert mfu is None
+
+
+def test_cpu_bf16_is_measured_and_fp16_refused(tmp_path):
+    result = run(tmp_path, 'bf16', TINY_CONFIG, '--what', 'train', '--shape',
+                 '8', '32', '32', '--iters', '1', '--warmup', '1',
+                 '--batch-size', '2', '--amp', 'bf16', '--device', 'cpu')
+    assert result['ours']['setting']['amp'] == 'bf16'
+    assert result['cpu_native_bf16'] == cpu_supports_bf16()
+    with pytest.raises(DanceStyleError, match='a CPU runs --amp bf16'):
+        main([str(TINY_CONFIG), '--what', 'infer', '--amp', 'fp16',
+              '--device', 'cpu'])
 
 
 def test_data_benchmark_compares_originals_and_normalised(tmp_path):
@@ -60,6 +81,7 @@ def test_normalise_benchmark(tmp_path):
     assert result['originals']['clips'] == 2
 
 
+@pytest.mark.slow
 def test_timeline_benchmark(tmp_path):
     # 3 s and 6 s of 1080p (the documented run: 1 and 10 minutes)
     result = run(tmp_path, 'timeline', TINY_CONFIG, '--what', 'timeline',
@@ -74,8 +96,10 @@ def test_timeline_benchmark(tmp_path):
         short['ours']['peak_buffered_frames']
 
 
+@pytest.mark.slow
 def test_pruning_benchmark(tmp_path):
-    result = run(tmp_path, 'pruning', '--what', 'pruning', '--trials', '2',
+    result = run(tmp_path, 'pruning', TINY_CONFIG, '--what', 'pruning',
+                 '--trials', '2',
                  '--epochs', '1', '--clips-per-class', '2', '--work-dir',
                  tmp_path / 'studies')
     for sweep in ('with_pruning', 'without_pruning'):

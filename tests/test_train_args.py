@@ -40,12 +40,6 @@ def test_auto_scale_lr_and_no_validate(tmp_path):
     assert cfg.val_cfg is None and cfg.val_dataloader is None
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason='checks the CPU path')
-def test_amp_without_gpu_is_a_clear_error(tmp_path):
-    with pytest.raises(DanceStyleError, match='needs a CUDA GPU'):
-        args(tmp_path, amp=True)
-
-
 def test_cfg_options_win(tmp_path):
     cfg = args(tmp_path, seed=1, cfg_options={'randomness.seed': 5})
     assert cfg.randomness.seed == 5
@@ -82,3 +76,32 @@ def test_data_root_needs_a_dataset_it_can_repoint(tmp_path):
     del cfg.train_dataloader.dataset['data_prefix']
     with pytest.raises(DanceStyleError, match='--cfg-options instead'):
         apply_train_args(cfg, CONFIG, work_dir=str(tmp_path), data_root='/d')
+
+
+def test_amp_on_a_cpu_is_bf16_autocast_where_the_cpu_has_it(tmp_path,
+                                                            monkeypatch):
+    if torch.cuda.is_available():
+        assert args(tmp_path, amp=True).optim_wrapper.type == \
+            'AmpOptimWrapper'
+        return
+    from dance_style import precision
+    monkeypatch.setattr(precision, 'cpu_flags',
+                        lambda: {'avx512f', 'avx512_bf16'})
+    cfg = args(tmp_path, amp=True)
+    assert cfg.optim_wrapper.type == 'CPUAutocastOptimWrapper'
+    assert cfg.optim_wrapper.dtype == 'bfloat16'
+    # the wrapper runs the forward pass in bfloat16, keeps float32 weights
+    from mmaction.registry import OPTIM_WRAPPERS
+    model = torch.nn.Linear(4, 2)
+    wrapper = OPTIM_WRAPPERS.build(dict(
+        type='CPUAutocastOptimWrapper',
+        optimizer=torch.optim.SGD(model.parameters(), lr=0.1)))
+    with wrapper.optim_context(model):
+        out = model(torch.randn(3, 4))
+    assert out.dtype == torch.bfloat16
+    wrapper.update_params(out.float().sum())
+    assert model.weight.dtype == torch.float32
+    # without the instructions bf16 is emulated: refused, with the reason
+    monkeypatch.setattr(precision, 'cpu_flags', lambda: {'avx2'})
+    with pytest.raises(DanceStyleError, match='no AVX512-BF16 or AMX'):
+        args(tmp_path, amp=True)

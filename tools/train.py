@@ -22,7 +22,9 @@ def parse_args(argv=None):
         'in the work dir (optimizer, scheduler, epoch restored)')
     parser.add_argument(
         '--amp', action='store_true',
-        help='automatic mixed precision (AmpOptimWrapper)')
+        help='mixed precision: AmpOptimWrapper on a GPU; bfloat16 autocast '
+        'on a CPU with AVX512-BF16 or AMX (refused on other CPUs, where it '
+        'would be emulated)')
     parser.add_argument(
         '--no-validate', action='store_true',
         help='skip validation during training')

@@ -24,11 +24,13 @@ default_hooks = dict(
     sync_buffers=dict(type='SyncBuffersHook'))
 # a progress bar; one mean training loss per epoch for tools/plot_curves.py
 # (the LoggerHook's loss is a moving window); in distributed runs, a check
-# that all ranks end with the same weights
+# that all ranks end with the same weights; the random generators' states in
+# every checkpoint, so that --resume continues as the uninterrupted run would
 custom_hooks = [
     dict(type='ProgressBarHook'),
     dict(type='EpochLossHook'),
     dict(type='RankConsistencyHook'),
+    dict(type='RandomStateHook'),
     # a Kinetics checkpoint's head (400, 700 or 710 rows) becomes our
     # 19-class head row by row, by class name: the warm start of fine-tuning
     # and the zero-training baseline of tools/test.py

@@ -20,7 +20,6 @@ Warm-up iterations are excluded; every result is printed as JSON.
 import argparse
 import datetime
 import json
-import platform
 import sys
 from pathlib import Path
 from typing import Dict, Optional
@@ -60,8 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument('--warmup', type=int, default=5,
                        help='untimed iterations first (default 5)')
     model.add_argument('--amp', choices=('bf16', 'fp16', 'none'),
-                       help='ours: autocast dtype (default bf16 on a GPU, '
-                       'none on CPU)')
+                       help='ours: autocast dtype (default bf16 on a GPU '
+                       'and on a CPU with AVX512-BF16 or AMX, else none; '
+                       'fp16 on a GPU only)')
     model.add_argument('--channels-last',
                        action=argparse.BooleanOptionalAction, default=None,
                        help='ours: channels_last_3d memory (default on with '
@@ -147,8 +147,9 @@ def parse_size(text: str):
 def our_setting(args, device):
     """The tuned setting of train/infer from the flags (GPU defaults on)."""
     from .speed import Setting
+    from ..precision import cpu_supports_bf16
     gpu = device.type == 'cuda'
-    amp = args.amp or ('bf16' if gpu else 'none')
+    amp = args.amp or ('bf16' if gpu or cpu_supports_bf16() else 'none')
     return Setting(
         'ours', amp=amp,
         channels_last=gpu if args.channels_last is None else
@@ -192,12 +193,15 @@ def measure_model(args, cfg) -> Dict:
                         bench_infer, bench_train)
     device = torch.device(args.device or (
         'cuda' if torch.cuda.is_available() else 'cpu'))
+    from ..precision import cpu_name, cpu_supports_bf16
     results = dict(
         device=torch.cuda.get_device_name(device)
         if device.type == 'cuda' else
-        f'CPU ({platform.processor() or platform.machine()}, '
-        f'{torch.get_num_threads()} threads)',
+        f'CPU ({cpu_name()}, {torch.get_num_threads()} threads)',
         torch=torch.__version__)
+    if device.type == 'cpu':
+        # bf16 on a CPU without these instructions is emulated (slow)
+        results['cpu_native_bf16'] = cpu_supports_bf16()
     if args.what in ('train', 'infer'):
         shape = (3, *args.shape) if args.shape else None
         ours = our_setting(args, device)

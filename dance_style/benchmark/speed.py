@@ -101,13 +101,20 @@ def _prepare(model, setting: Setting):
     return model, (torch.compile(logits) if setting.compile else logits)
 
 
+def check_amp(setting: Setting, device: torch.device) -> None:
+    """float16 autocast is a GPU's; a CPU runs bfloat16 (natively with
+    AVX512-BF16 or AMX, emulated elsewhere, which the result records)."""
+    if setting.amp == 'fp16' and device.type != 'cuda':
+        raise DanceStyleError('--amp fp16 is measured on a GPU only; a CPU '
+                              'runs --amp bf16')
+
+
 def bench_train(cfg, setting: Setting, batch: int, iters: int, warmup: int,
                 device: torch.device,
                 shape: Optional[Tuple[int, int, int, int]] = None) -> Dict:
     """Full training steps (forward, loss, backward, SGD step) on clips
     held in memory: the model's speed without the input pipeline."""
-    if setting.amp != 'none' and device.type != 'cuda':
-        raise DanceStyleError('--amp bf16/fp16 is measured on a GPU only')
+    check_amp(setting, device)
     shape = shape or clip_shape(cfg)
     model = build_recognizer(cfg, device)
     flops = flops_per_clip(model, shape, device)
@@ -149,6 +156,7 @@ def bench_infer(cfg, setting: Setting, views: int, iters: int, warmup: int,
                 shape: Optional[Tuple[int, int, int, int]] = None) -> Dict:
     """The test-time forward of one video: ``views`` clips (10 clips x 3
     crops = 30 in the dance configs) in one batch, probabilities averaged."""
+    check_amp(setting, device)
     shape = shape or clip_shape(cfg, test=True)
     model = build_recognizer(cfg, device).eval()
     model, logits_of = _prepare(model, setting)

@@ -10,7 +10,8 @@ train_dataloader = dict(**loader)
 val_dataloader = dict(**loader)
 test_dataloader = dict(**loader)
 
-train_cfg = dict(max_epochs=6)
+train_cfg = dict(max_epochs=4)
 # no progress bars in test logs
 custom_hooks = [dict(type='EpochLossHook'), dict(type='KineticsHeadHook'),
-                dict(type='TransferSummaryHook')]
+                dict(type='TransferSummaryHook'),
+                dict(type='RandomStateHook')]

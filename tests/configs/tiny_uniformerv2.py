@@ -58,5 +58,6 @@ load_from = None  # tests give a generated zoo-layout checkpoint
 custom_hooks = [
     dict(type='EpochLossHook'),
     dict(type='KineticsHeadHook'),
-    dict(type='TransferSummaryHook')
+    dict(type='TransferSummaryHook'),
+    dict(type='RandomStateHook')
 ]

@@ -50,5 +50,6 @@ load_from = None
 custom_hooks = [
     dict(type='EpochLossHook'),
     dict(type='KineticsHeadHook'),
-    dict(type='TransferSummaryHook')
+    dict(type='TransferSummaryHook'),
+    dict(type='RandomStateHook')
 ]

@@ -64,7 +64,11 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=8,  # per GPU; mmaction2 used 8 GPUs x 8
     num_workers=8,
-    persistent_workers=True,  # must be False whenever num_workers=0
+    # workers start each epoch and seed their augmentations from that epoch's
+    # torch seed (dance_style/randomness.py): no epoch repeats another's
+    # crops, and a resumed run draws what the uninterrupted one drew
+    persistent_workers=False,
+    worker_init_fn=dict(type='seed_worker_per_epoch'),
     sampler=dict(type='DefaultSampler', shuffle=True),
     dataset=dict(
         type=dataset_type,
