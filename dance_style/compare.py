@@ -225,11 +225,12 @@ def compare(configs: Optional[List[str]] = None,
     if configs:
         known = {e['config']: e for e in entries}
         wanted = [shown(Path(c).resolve()) for c in configs]
-        unknown = [c for c in wanted if c not in known]
-        if unknown:
-            raise DanceStyleError(f'{", ".join(unknown)}: not in '
-                                  f'{shown(METAFILE)}; add an entry first')
-        entries = [known[c] for c in wanted]
+        missing = [c for c in configs if not Path(c).is_file()]
+        if missing:
+            raise DanceStyleError(f'config not found: {", ".join(missing)}')
+        # a config of the user's own is measured too, without cited figures
+        # (those come from the metafile)
+        entries = [known.get(c, {'config': c}) for c in wanted]
     checkpoints = {shown(Path(k).resolve()): v
                    for k, v in (checkpoints or {}).items()}
     if checkpoints and not ann_file:

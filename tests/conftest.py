@@ -3,15 +3,32 @@
 Training is the expensive part of the suite, so one session-scoped run
 (through tools/train.py, as a user would) feeds the tests of test, resume,
 predict and checkpoint loading.
+
+The suite runs on every core with pytest-xdist (``make test``: ``-n auto
+--dist loadfile --no-loadscope-reorder``, at most 4 workers): each file runs on one worker, so its
+module fixtures are built once; the session fixtures that several files use
+(the dataset, the training run) are built once per session by whichever
+worker asks first, under a file lock (:func:`shared`), and read by the
+others. OpenMP threads sleep while they wait (below).
 """
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
-import pytest
+# Before torch loads OpenMP: under xdist two workers (and the tools they
+# start, through the environment) share the cores. OpenMP threads that wait
+# by spinning then starve each other: two 2-epoch trainings side by side on
+# 2 cores took 308 s with 2 spinning threads each, 69 s with 1 thread each
+# and 60 s with 2 threads that sleep while they wait (one alone: 45 s).
+if os.environ.get('PYTEST_XDIST_WORKER'):
+    os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
-from dance_style.register import register_all_modules
-from dance_style.resources import REPO_ROOT as REPO
+import pytest  # noqa: E402
+
+from dance_style.register import register_all_modules  # noqa: E402
+from dance_style.resources import REPO_ROOT as REPO  # noqa: E402
 
 # What every tool does first; the tests that build models, datasets and
 # transforms in this process need the same registries and install fixes.
@@ -23,7 +40,94 @@ TINY_CONFIG = REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py'
 # dance_style/synthetic/choreography.py): a whole-body spin, travel round a
 # circle, fast shaking of the lower legs. The "easy 3-class subset".
 EASY_CLASSES = (1, 14, 17)  # breakdancing, square dancing, tap dancing
-TINY_EPOCHS = 10
+TINY_EPOCHS = 14  # tests/configs/tiny_nl_synthetic.py's max_epochs
+
+MAX_WORKERS = 4  # more would wait on the shared fixtures, and need memory
+
+
+def pytest_xdist_auto_num_workers(config):
+    """``-n auto``: one worker per core, at most MAX_WORKERS."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+# The modules that take longest, first (measured: make test's durations),
+# so that no long one starts last and leaves the other workers idle; make
+# test passes --no-loadscope-reorder, without which xdist orders files by
+# their number of tests instead. The training run's first user comes first
+# (its worker builds the run at once, for the many files that use it), then
+# the two longest files.
+SLOW_FIRST = ('test_training.py', 'test_sweep.py', 'test_two_stream.py',
+              'test_benchmark.py', 'test_real_configs.py',
+              'test_distributed.py', 'test_backbones.py', 'test_demo.py',
+              'test_reproducibility.py', 'test_analysis.py',
+              'test_data_prep.py', 'test_transfer.py',
+              'test_kinetics_heads.py')
+
+
+# Fixtures that train, sweep, build a dataset or start a server: a test
+# that uses one is slow (make test-fast leaves it out) without a mark of its
+# own; slow tests without such a fixture carry @pytest.mark.slow.
+SLOW_FIXTURES = {
+    'easy_dataset', 'trained_run', 'dumped', 'flow_dataset',
+    'two_stream_run', 'pruned_sweep', 'fast_options', 'sweep_options',
+    'small_runs', 'server', 'samples', 'built', 'letsdance_tree', 'model',
+    'three_styles', 'tiny_run',
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    rank = {name: index for index, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, 'fixturenames', ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def _encode(value):
+    if isinstance(value, Path):
+        return {'__path__': str(value)}
+    if isinstance(value, dict):
+        return {key: _encode(item) for key, item in value.items()}
+    return value
+
+
+def _decode(value):
+    if isinstance(value, dict):
+        if set(value) == {'__path__'}:
+            return Path(value['__path__'])
+        return {key: _decode(item) for key, item in value.items()}
+    return value
+
+
+def shared(tmp_path_factory, name: str, build):
+    """``build(folder)`` once per test session, whichever xdist worker asks
+    first; the others wait on the lock and get the same (JSON-able) result.
+    Without xdist it is an ordinary session fixture's body."""
+    from filelock import FileLock
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get('PYTEST_XDIST_WORKER'):
+        base = base.parent  # the session's folder, above every worker's
+    record = base / f'shared {name}.json'
+    with FileLock(str(record) + '.lock'):
+        if record.is_file():
+            return _decode(json.loads(record.read_text()))
+        folder = base / f'shared {name}'
+        folder.mkdir()
+        value = build(folder)
+        record.write_text(json.dumps(_encode(value)))
+        return value
+
+
+def train_subset(dataset: Path, out: Path, per_class: int = 8) -> Path:
+    """The first ``per_class`` training clips of each class of ``dataset``,
+    as a list file at ``out``: for tests of bookkeeping, not learning."""
+    per_label = {}
+    for line in (dataset / 'annotations' / 'dance19_train.txt'
+                 ).read_text().splitlines():
+        per_label.setdefault(line.rsplit(' ', 1)[1], []).append(line)
+    out.write_text(''.join(f'{line}\n' for group in per_label.values()
+                           for line in group[:per_class]))
+    return out
 
 
 def run_tool(*args, check=True, timeout=900, env=None):
@@ -49,23 +153,26 @@ def run_tool(*args, check=True, timeout=900, env=None):
 @pytest.fixture(scope='session')
 def easy_dataset(tmp_path_factory):
     """3 classes x (40 train, 4 val, 8 test) clips, 64x64, 32 frames."""
-    from dance_style.synthetic import generate_dataset
-    out = tmp_path_factory.mktemp('easy dataset')  # a space on purpose
-    generate_dataset(
-        out, clips_per_class=40, val_per_class=4, test_per_class=8,
-        classes=list(EASY_CLASSES), size=(64, 64), num_frames=32, fps=16.0,
-        seed=0, workers=2, progress=False)
-    return out
+    def build(folder):
+        from dance_style.synthetic import generate_dataset
+        out = folder / 'easy dataset'  # a space on purpose
+        generate_dataset(
+            out, clips_per_class=40, val_per_class=4, test_per_class=8,
+            classes=list(EASY_CLASSES), size=(64, 64), num_frames=32,
+            fps=16.0, seed=0, workers=2, progress=False)
+        return out
+    return shared(tmp_path_factory, 'easy dataset', build)
 
 
 @pytest.fixture(scope='session')
 def trained_run(easy_dataset, tmp_path_factory):
     """One real training run of the tiny NL config through tools/train.py."""
-    work_dir = tmp_path_factory.mktemp('train')
-    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir', work_dir,
-                    '--seed', '0', '--data-root', easy_dataset)
-    return dict(work_dir=work_dir, data=easy_dataset, stdout=proc.stdout,
-                stderr=proc.stderr)
+    def build(work_dir):
+        proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
+                        work_dir, '--seed', '0', '--data-root', easy_dataset)
+        return dict(work_dir=work_dir, data=easy_dataset,
+                    stdout=proc.stdout, stderr=proc.stderr)
+    return shared(tmp_path_factory, 'trained run', build)
 
 
 @pytest.fixture(scope='session')
@@ -73,12 +180,15 @@ def dumped(trained_run, tmp_path_factory):
     """The trained run's last checkpoint tested through tools/test.py, with
     every test video's scores dumped."""
     import re
-    from pathlib import Path
-    folder = tmp_path_factory.mktemp('dump')
-    checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
-    proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
-                    folder, '--dump', folder / 'scores.npz', '--data-root',
-                    trained_run['data'])
-    top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
-    return dict(path=folder / 'scores.npz', top1=top1, data=trained_run[
-        'data'], checkpoint=checkpoint)
+
+    def build(folder):
+        checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
+        proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint,
+                        '--work-dir', folder, '--dump',
+                        folder / 'scores.npz', '--data-root',
+                        trained_run['data'])
+        top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
+        return dict(path=folder / 'scores.npz', top1=top1,
+                    data=trained_run['data'], checkpoint=checkpoint,
+                    work_dir=folder, stdout=proc.stdout)
+    return shared(tmp_path_factory, 'dumped', build)

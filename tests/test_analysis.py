@@ -68,6 +68,42 @@ def test_dump_holds_every_test_video(dumped):
     assert abs(accuracy - dumped['top1']) < 0.01
 
 
+def test_report_tables_hold_the_counts_of_the_dumped_scores(dumped):
+    """confusion_matrix.csv and per_class_accuracy.csv, read back, equal the
+    counts made here from the same run's dumped scores (argmax per clip)."""
+    import csv
+    from dance_style.classes import DANCE19_CLASSES
+    with np.load(dumped['path'], allow_pickle=False) as data:
+        predicted = data['scores'].argmax(axis=1)
+        labels = data['labels']
+    counts = np.zeros((19, 19), dtype=int)
+    for true, guess in zip(labels, predicted):
+        counts[true, guess] += 1
+    with open(dumped['work_dir'] / 'confusion_matrix.csv', newline='') as f:
+        table = list(csv.reader(f))
+    assert table[0] == ['true \\ predicted', *DANCE19_CLASSES]
+    assert [row[0] for row in table[1:]] == list(DANCE19_CLASSES)
+    assert np.array_equal(
+        np.array([[int(c) for c in row[1:]] for row in table[1:]]), counts)
+    with open(dumped['work_dir'] / 'per_class_accuracy.csv',
+              newline='') as f:
+        rows = list(csv.DictReader(f))
+    assert len(rows) == 19
+    for label, row in enumerate(rows):
+        clips = int((labels == label).sum())
+        correct = int(((labels == label) & (predicted == label)).sum())
+        assert (int(row['label']), row['name'], int(row['clips']),
+                int(row['correct'])) == (label, DANCE19_CLASSES[label],
+                                         clips, correct)
+        if clips:
+            assert float(row['accuracy']) == pytest.approx(correct / clips)
+        else:
+            assert row['accuracy'] == 'nan'
+    # the test set is the 3 trained classes, 8 clips each
+    assert sorted(int(r['clips']) for r in rows if int(r['clips'])) == \
+        [8, 8, 8]
+
+
 def test_fusion_of_dumps(dumped, tmp_path):
     from dance_style.fusion import fuse_files
     with np.load(dumped['path'], allow_pickle=False) as data:
@@ -82,7 +118,9 @@ def test_fusion_of_dumps(dumped, tmp_path):
                     '--weights', '1', '0', '--json', tmp_path / 'f.json')
     result = json.loads((tmp_path / 'f.json').read_text())
     # weight 0 for the second: the fusion is the first model
-    assert result['fused']['top1'] == pytest.approx(dumped['top1'] / 100)
+    # (test.py prints top-1 to 2 decimals of a percent)
+    assert result['fused']['top1'] == pytest.approx(dumped['top1'] / 100,
+                                                    abs=1e-4)
     assert 'fused' in proc.stdout
     singles, fused, _ = fuse_files([str(dumped['path']), str(other)],
                                    [1, 3])

@@ -206,6 +206,22 @@ def test_augmented_copies_only_in_train(letsdance_tree, tmp_path):
     a = decord.VideoReader(str(out / first))[0].asnumpy().astype(int)
     b = decord.VideoReader(str(out / flipped))[0].asnumpy().astype(int)
     assert np.abs(a[:, ::-1] - b).mean() < 6 < np.abs(a - b).mean()
+    # two workers write the same bytes as one: videos (noise included),
+    # lists, manifest, records (the last --workers wins over BUILD_ARGS')
+    parallel = tmp_path / 'augmented on 2 workers'
+    build(tmp_path / 'kinetics', letsdance_tree[0], parallel,
+          '--augment', 'hflip,noise', '--workers', '2')
+    files, reference = tree_bytes(parallel), tree_bytes(out)
+    assert sorted(files) == sorted(reference)
+    for path in reference:
+        assert files[path] == reference[path], path
+
+
+def tree_bytes(root):
+    """Every file of a built dataset but the stage log (it counts the work
+    done), by relative path."""
+    return {p.relative_to(root): p.read_bytes() for p in root.rglob('*')
+            if p.is_file() and p.name != 'summary.json'}
 
 
 def test_killed_run_then_rerun_equals_an_uninterrupted_run(
@@ -240,11 +256,7 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(
         assert len(decord.VideoReader(str(video))) > 0
 
     build(kinetics, letsdance_tree[0], killed)
-    def tree(root):  # every file but the stage log (it counts work done)
-        return {p.relative_to(root): p.read_bytes() for p in root.rglob('*')
-                if p.is_file() and p.name != 'summary.json'}
-
-    files, reference = tree(killed), tree(clean)
+    files, reference = tree_bytes(killed), tree_bytes(clean)
     assert not [p for p in files if p.name.startswith('.')]  # no temp files
     assert sorted(files) == sorted(reference)
     for path in reference:  # videos, lists, manifest, chart, records

@@ -2,9 +2,12 @@
 is `make demo`; its figures are in README.md)."""
 import re
 
+import pytest
+
 from conftest import run_tool
 
 
+@pytest.mark.slow
 def test_demo_runs_every_stage(tmp_path):
     data = tmp_path / 'synthetic data'  # a space on purpose
     proc = run_tool('tools/demo.py', '--raw-dir', tmp_path / 'raw',

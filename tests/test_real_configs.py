@@ -12,18 +12,13 @@ import torch
 from conftest import run_tool
 
 
-
 def small_annotation(dataset: Path, split: str, out: Path) -> Path:
-    """The first clip of each class of ``split``: a handful of full-size
-    steps is what a CPU test can afford."""
-    seen, lines = set(), []
-    for line in (dataset / 'annotations' / f'dance19_{split}.txt'
-                 ).read_text().splitlines():
-        label = line.rsplit(None, 1)[1]
-        if label not in seen:
-            seen.add(label)
-            lines.append(line)
-    out.write_text('\n'.join(lines) + '\n')
+    """The first clip of ``split``: one full-size step (forward, backward,
+    update; one validation and one 3-crop test view) is what a CPU test can
+    afford, and all this test checks is that the configs run."""
+    first = (dataset / 'annotations' / f'dance19_{split}.txt').read_text(
+    ).splitlines()[0]
+    out.write_text(first + '\n')
     return out
 
 

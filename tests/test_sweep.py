@@ -14,7 +14,7 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from conftest import REPO, run_tool
+from conftest import REPO, run_tool, train_subset
 from dance_style.errors import DanceStyleError
 from dance_style.sweep.space import SearchSpace, check_paths
 from dance_style.sweep.storage import describe, open_storage
@@ -198,9 +198,10 @@ def test_sweep_prunes_poor_trials_cleanly(pruned_sweep):
         if trial.state == TrialState.COMPLETE:
             assert trial.user_attrs['epochs_trained'] == EPOCHS
             assert trial.value == max(trial.intermediate_values.values())
-    # the best trial is one that could learn
+    # the best trial is one that could learn: measured 9/12 validation
+    # clips (chance 4/12); the bar, 7/12, leaves two
     assert study.best_params['optim_wrapper.optimizer.lr'] == 1e-3
-    assert study.best_value > 1 / 3
+    assert study.best_value >= 7 / 12
 
 
 def test_sweep_writes_its_outputs(pruned_sweep):
@@ -241,11 +242,16 @@ def test_best_config_trains_with_train_py(pruned_sweep, tmp_path):
     assert (tmp_path / 'epoch_1.pth').is_file(), proc.stdout[-2000:]
 
 
-def test_rerunning_the_command_continues_the_study(pruned_sweep):
+def test_rerunning_the_command_continues_the_study(pruned_sweep, tmp_path):
+    # on a copy of the study: the other tests see the 6 trials in any order
+    import shutil
+    folder = tmp_path / 'study'
+    shutil.copytree(pruned_sweep['folder'], folder)
     args = list(pruned_sweep['args'])
     args[args.index('--n-trials') + 1] = '1'
+    args[args.index('--work-dir') + 1] = folder
     proc = run_tool(*args)
-    study = load(pruned_sweep['folder'], 'sweep_tiny')
+    study = load(folder, 'sweep_tiny')
     assert len(study.trials) == 7
     assert [t.number for t in study.trials] == list(range(7))
     assert study.trials[-1].state != TrialState.RUNNING
@@ -283,7 +289,7 @@ def test_dashboard_reads_the_study(pruned_sweep):
     studies = get('/api/studies')['study_summaries']
     entry = next(s for s in studies if s['study_name'] == 'sweep_tiny')
     detail = get(f'/api/studies/{entry["study_id"]}')
-    assert len(detail['trials']) >= 6
+    assert len(detail['trials']) == 6
 
 
 def test_a_failing_trial_is_recorded_and_the_sweep_goes_on(sweep_options,
@@ -358,14 +364,8 @@ def test_yaml_floats_without_a_dot_are_numbers():
 def fast_options(easy_dataset, tmp_path_factory):
     """One-epoch trials on 8 training clips per class: these tests check
     the bookkeeping of workers, not learning."""
-    lines = (easy_dataset / 'annotations' / 'dance19_train.txt'
-             ).read_text().splitlines()
-    per_class = {}
-    for line in lines:
-        per_class.setdefault(line.rsplit(' ', 1)[1], []).append(line)
-    subset = tmp_path_factory.mktemp('subset') / 'train.txt'
-    subset.write_text(''.join(f'{line}\n' for group in per_class.values()
-                              for line in group[:8]))
+    subset = train_subset(easy_dataset,
+                          tmp_path_factory.mktemp('subset') / 'train.txt')
     return ['--data-root', easy_dataset, '--cfg-options',
             f'train_dataloader.dataset.ann_file={subset}',
             'train_cfg.max_epochs=1']
@@ -473,13 +473,22 @@ def test_a_killed_worker_leaves_the_study_usable(fast_options, tmp_path,
 
 
 def _has_study(db: Path, storage: str, name: str) -> bool:
-    # SQLite: do not race the worker creating the file and its tables
+    """Whether the worker has created the study, read with a plain SELECT:
+    Optuna's storage would create or migrate the tables while the worker
+    does, and one of the two would fail."""
+    import sqlalchemy
     if storage.startswith('sqlite') and not db.is_file():
-        return False
+        return False  # connecting would create the file
+    engine = sqlalchemy.create_engine(storage)
     try:
-        return name in optuna.get_all_study_names(storage)
-    except Exception:
+        with engine.connect() as connection:
+            return connection.execute(
+                sqlalchemy.text('SELECT 1 FROM studies WHERE study_name = '
+                                ':name'), {'name': name}).first() is not None
+    except sqlalchemy.exc.SQLAlchemyError:  # no tables yet, or locked
         return False
+    finally:
+        engine.dispose()
 
 
 def _wait_for(predicate, seconds: float) -> bool:

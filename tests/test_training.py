@@ -6,8 +6,7 @@ from pathlib import Path
 import torch
 
 from conftest import EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool
-
-CHANCE = 1 / len(EASY_CLASSES)
+from dance_style.classes import DANCE19_CLASSES
 
 
 def test_training_writes_checkpoints_and_validates(trained_run):
@@ -20,25 +19,24 @@ def test_training_writes_checkpoints_and_validates(trained_run):
     assert 'last validation:' in trained_run['stdout']
 
 
-def test_trained_model_beats_chance_on_held_out_clips(trained_run, tmp_path):
-    work_dir = Path(trained_run['work_dir'])
-    checkpoint = work_dir / f'epoch_{TINY_EPOCHS}.pth'
-    proc = run_tool('tools/test.py', TINY_CONFIG, checkpoint, '--work-dir',
-                    tmp_path, '--data-root', trained_run['data'])
-    top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
-    assert re.search(r'top-5:\s+[\d.]+ %', proc.stdout)
-    assert re.search(r'mean class accuracy:\s+[\d.]+ %', proc.stdout)
-    # 24 held-out clips of 3 classes: chance is 33 %. The run reaches 90-100 %
-    # here; 2x chance leaves room for CPU nondeterminism without passing a
-    # model that learned nothing.
-    assert top1 >= 2 * 100 * CHANCE, proc.stdout
-    metrics = json.loads((tmp_path / 'test_metrics.json').read_text())
+def test_trained_model_beats_chance_on_held_out_clips(dumped):
+    """tools/test.py on the run's last checkpoint (the ``dumped`` fixture):
+    the figures it prints, its metrics JSON, its report files."""
+    stdout, work_dir = dumped['stdout'], Path(dumped['work_dir'])
+    top1 = float(re.search(r'top-1:\s+([\d.]+) %', stdout).group(1))
+    assert re.search(r'top-5:\s+[\d.]+ %', stdout)
+    assert re.search(r'mean class accuracy:\s+[\d.]+ %', stdout)
+    # 24 held-out clips of 3 classes, chance 33 %. Measured: 23/24 (the
+    # half-width model, 14 epochs); the bar, 20/24, leaves three clips for
+    # other CPUs' kernels and still fails a model that learned one class
+    # less.
+    assert top1 >= 100 * 20 / 24 - 0.01, stdout
+    metrics = json.loads((work_dir / 'test_metrics.json').read_text())
     assert abs(100 * metrics['acc/top1'] - top1) < 0.01
-    table = (tmp_path / 'per_class_accuracy.md').read_text()
+    table = (work_dir / 'per_class_accuracy.md').read_text()
     for label in EASY_CLASSES:
-        from dance_style.classes import DANCE19_CLASSES
         assert DANCE19_CLASSES[label] in table
-    png = tmp_path / 'confusion_matrix.png'
+    png = work_dir / 'confusion_matrix.png'
     assert png.read_bytes()[:8] == b'\x89PNG\r\n\x1a\n'
 
 

@@ -60,7 +60,7 @@ def test_finetune_keeps_the_backbone_and_replaces_the_head(easy_dataset,
     k400_names = kinetics_classes(400)
     head = tuned['cls_head.fc_cls.weight']
     bias = tuned['cls_head.fc_cls.bias']
-    assert head.shape == (19, 2048)
+    assert head.shape == (19, cfg.model.cls_head.in_channels)
     fresh = []
     for label, name in enumerate(DANCE19_CLASSES):
         if name in k400_names:

@@ -61,9 +61,12 @@ def test_both_streams_and_their_fusion_beat_chance(two_stream_run):
           f'fused {fused["top1"]:.3f}')  # shown with pytest -s
     # 24 held-out clips; chance is 1/3. Motion defines the classes, so the
     # flow stream must learn them; the fusion must keep what it learnt.
-    assert flow['top1'] >= 0.5
+    # Measured (4 epochs): flow 19/24, fused 19/24, rgb 15/24 (6 epochs:
+    # 23, 23, 17). The bar, 16/24 (twice chance), leaves three clips. The RGB
+    # stream's bar is issue 16's to raise (it does not learn 19 classes).
+    assert flow['top1'] >= 16 / 24
     assert rgb['top1'] > CHANCE
-    assert fused['top1'] >= 0.5
+    assert fused['top1'] >= 16 / 24
     assert re.search(r'fused\s+[\d.]+%', two_stream_run['stdout'])
 
 
@@ -101,19 +104,14 @@ def test_predict_refuses_the_flow_stream_clearly(two_stream_run,
 
 def test_study_flow_config_trains_on_flow_frames(flow_dataset, tmp_path):
     """configs/i3d_inception_flow_dance.py at full size (64 frames at
-    224 px) on one clip per class: the path a user takes on dance19."""
+    224 px) on one clip: the path a user takes on dance19."""
     lists = {}
-    for split, per_class in (('train', 1), ('test', 0)):
-        seen, lines = set(), []
-        for line in (flow_dataset / 'annotations' /
-                     f'dance19_flow_{split}.txt').read_text().splitlines():
-            if line.rsplit(None, 1)[1] not in seen or not lines:
-                seen.add(line.rsplit(None, 1)[1])
-                lines.append(line)
+    for split in ('train', 'test'):
+        first = (flow_dataset / 'annotations' / f'dance19_flow_{split}.txt'
+                 ).read_text().splitlines()[0]
         lists[split] = tmp_path / f'{split}.txt'
-        # one clip per class to train on, one clip to test
-        lists[split].write_text('\n'.join(lines if per_class else lines[:1])
-                                + '\n')
+        # one clip to train on (one full-size step), one clip to test
+        lists[split].write_text(first + '\n')
     options = ['load_from=None', 'train_cfg.max_epochs=1']
     for split in ('train', 'test'):
         options += [f'{split}_dataloader.dataset.ann_file={lists[split]}',

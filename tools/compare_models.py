@@ -22,7 +22,8 @@ def parse_args(argv=None):
         '(given checkpoints) accuracy on one test list.')
     parser.add_argument('--configs', nargs='+', metavar='CONFIG',
                         help='only these configs (default: every config of '
-                        'configs/metafile.yml)')
+                        'configs/metafile.yml; others are measured without '
+                        'cited figures)')
     parser.add_argument('--checkpoint', nargs='+', default=[],
                         metavar='CONFIG=CKPT',
                         help='test these checkpoints of these configs on '

@@ -73,8 +73,8 @@ def write_format_samples(folder: Union[str, Path],
                          size=(64, 64)) -> Dict[str, Path]:
     """Write one file per format of :data:`FORMATS` plus the cases that broke
     readers: vertical (portrait), the same clip rotated (tag 90 in .mp4, 270
-    in .webm, where decord ignores the tag), variable frame rate, 5 frames and 1 frame long, and
-    four broken files. ``render(n, height, width)`` returns (n, H, W, 3)
+    in .webm, where decord ignores the tag), variable frame rate, 320x180,
+    5 frames and 1 frame long, and four broken files. ``render(n, height, width)`` returns (n, H, W, 3)
     uint8 frames. Returns {case: path}; the broken ones have names starting
     with ``broken:``.
     """
@@ -100,6 +100,11 @@ def write_format_samples(folder: Union[str, Path],
         out[f'rotated{degrees}'] = write_encoded(
             folder / file, stored, fps, fmt, codec, 'yuv420p',
             rotation=degrees)
+    # a small 16:9 web video (320x180): the test pipeline's resize and crop
+    # on a frame that is not square
+    out['320x180'] = write_encoded(folder / 'web 320x180.mp4',
+                                   render(frames, 180, 320), fps, 'mp4',
+                                   'libx264', 'yuv420p')
     rng = np.random.default_rng(0)
     times = np.cumsum(rng.uniform(0.5, 1.5, frames) / fps) - 1 / fps
     out['vfr'] = write_encoded(folder / 'variable rate.mp4', clip, fps, 'mp4',
