@@ -45,6 +45,7 @@ TINY_EPOCHS = 14  # tests/configs/tiny_nl_synthetic.py's max_epochs
 MAX_WORKERS = 4  # more would wait on the shared fixtures, and need memory
 
 
+@pytest.hookimpl(optionalhook=True)  # pytest without xdist: not called
 def pytest_xdist_auto_num_workers(config):
     """``-n auto``: one worker per core, at most MAX_WORKERS."""
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
@@ -112,6 +113,10 @@ def shared(tmp_path_factory, name: str, build):
         if record.is_file():
             return _decode(json.loads(record.read_text()))
         folder = base / f'shared {name}'
+        if folder.exists():  # a worker's build raised before: say so once
+            raise RuntimeError(f'the shared fixture {name!r} failed to '
+                               'build earlier in this session; its first '
+                               'error is in the first test that used it')
         folder.mkdir()
         value = build(folder)
         record.write_text(json.dumps(_encode(value)))
