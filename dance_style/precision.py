@@ -2,7 +2,9 @@
 
 mmengine's ``AmpOptimWrapper`` refuses to run without a GPU, yet CPUs with
 AVX512-BF16 or AMX run oneDNN's bfloat16 convolutions natively (the demo
-model's training step: 0.729 -> 0.585 s on an AVX512-BF16 CPU). Elsewhere
+model's training step, batch 8: 0.729 -> 0.585 s on one such CPU, as issue 15
+reports; 1.05 -> 0.97 s on the 2-core AVX512-BF16 + AMX machine of this
+repository's figures, two sequential tools/train.py runs). Elsewhere
 bfloat16 is emulated and slower than float32, so it is used only where
 :func:`cpu_supports_bf16` finds the instructions.
 """
