@@ -43,6 +43,18 @@ class DemoSettings:
     letsdance_clips: int = 6  # Let's Dance clips per class
     flow_method: str = 'farneback'  # 1.4 ms per pair at 64 px; tvl1 ~30x
     cfg_options: Dict = field(default_factory=dict)  # for every training
+    # 'auto': bfloat16 autocast on a CPU that computes in it (AVX512-BF16
+    # or AMX, train.py --amp), else float32; 'bf16' or 'fp32' to choose
+    precision: str = 'auto'
+
+    def use_bf16(self) -> bool:
+        """Whether the trainings run under bfloat16 autocast (--amp)."""
+        if self.precision == 'auto':
+            import torch
+
+            from .precision import cpu_supports_bf16
+            return not torch.cuda.is_available() and cpu_supports_bf16()
+        return self.precision == 'bf16'
 
 
 class Stages:
@@ -109,9 +121,12 @@ def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:
     """Train ``config`` on the demo dataset; returns the checkpoint to test."""
     from .config import load_config
     from .train import apply_train_args, train
+    amp = settings.use_bf16()
+    print(f'precision: {"bfloat16 autocast (--amp)" if amp else "float32"}'
+          ' (--precision)', flush=True)
     cfg = apply_train_args(load_config(config), config,
                            work_dir=str(work_dir), data_root=str(settings.data),
-                           cfg_options=settings.cfg_options)
+                           cfg_options=settings.cfg_options, amp=amp)
     metrics = train(cfg)
     if metrics:
         print('last validation: ' + ', '.join(

@@ -14,13 +14,18 @@ and ``flow/summary.json``.
 Finished clips are skipped, so a killed run is completed by running again;
 unreadable videos are recorded and skipped. The work happens in
 dance_style.prep.flow_dataset.
+
+On several machines: ``--shard K/N`` on each (K = 1..N; every N-th clip of
+the sorted list, so the same lists give the same shards everywhere) writes
+only that shard's clips, then one run without ``--shard`` writes the lists.
+tools/slurm_extract_flow.sh does both as a Slurm job array.
 """
 import argparse
 
 from dance_style.cli import run_cli
 from dance_style.prep.flow import METHODS
 from dance_style.prep.flow_dataset import (extract_dataset_flow,
-                                           format_flow_summary)
+                                           format_flow_summary, parse_shard)
 
 
 def parse_args(argv=None):
@@ -42,6 +47,10 @@ def parse_args(argv=None):
                         '0: as stored; normalised clips are 256 already)')
     parser.add_argument('--workers', type=int, default=1,
                         help='processes (default 1)')
+    parser.add_argument('--shard', metavar='K/N',
+                        help='extract only shard K of N (1 <= K <= N) and '
+                        'write no lists; after all N, run once without '
+                        '--shard to write them (finished clips are skipped)')
     parser.add_argument('--no-progress', action='store_true',
                         help='no progress bar')
     return parser.parse_args(argv)
@@ -49,10 +58,11 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
+    shard = parse_shard(args.shard) if args.shard else None
     summary = extract_dataset_flow(
         args.root, ann_dir=args.ann_dir, out=args.out, method=args.method,
         short_side=args.short_side, workers=args.workers,
-        progress=not args.no_progress)
+        progress=not args.no_progress, shard=shard)
     print(format_flow_summary(summary))
     return 0
 

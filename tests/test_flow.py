@@ -88,3 +88,104 @@ def test_extract_flow_command(tmp_path):
                      '--no-progress')
     assert '0 clips extracted, 2 already there' in again.stdout
     assert (ann / 'dance19_flow_train.txt').read_text() == train
+
+
+def _dataset_of_squares(root, count=5):
+    videos = root / 'videos' / 'tap dancing'
+    videos.mkdir(parents=True)
+    lines = []
+    for index in range(count):
+        name = f'clip {index}.mp4'  # spaces, as real Kinetics names have
+        moving_square_video(videos / name, 1 + index % 2, index % 3,
+                            frames=6)
+        lines.append(f'videos/tap dancing/{name} 17\n')
+    ann = root / 'annotations'
+    ann.mkdir()
+    (ann / 'dance19_train.txt').write_text(''.join(lines[:3]))
+    (ann / 'dance19_val.txt').write_text(lines[3])
+    (ann / 'dance19_test.txt').write_text(lines[4])
+
+
+def _tree(folder):
+    """Every file under ``folder`` (relative path -> bytes)."""
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob('*')) if p.is_file()}
+
+
+def test_slurm_shards_together_equal_one_unsharded_run(tmp_path):
+    """tools/slurm_extract_flow.sh submits a 2-task array and a lists job
+    (a stand-in sbatch records them); run as Slurm would, the shards write
+    disjoint clips whose union, and the lists, equal one plain run's."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from conftest import REPO
+    plain, sharded = tmp_path / 'plain', tmp_path / 'sharded set'
+    _dataset_of_squares(plain)
+    shutil.copytree(plain, sharded)
+    run_tool('data_prep/extract_flow.py', '--root', plain, '--ann-dir',
+             plain / 'annotations', '--method', 'farneback', '--no-progress')
+
+    bin_dir = tmp_path / 'bin'
+    bin_dir.mkdir()
+    calls = tmp_path / 'sbatch calls'
+    # records each call's arguments (NUL-separated), answers a job id
+    (bin_dir / 'sbatch').write_text(
+        '#!/usr/bin/env bash\nprintf "%s\\0" "$@" >> "$CALLS"\n'
+        'printf "\\n" >> "$CALLS"\necho "4$(wc -l < "$CALLS");cluster"\n')
+    (bin_dir / 'sbatch').chmod(0o755)
+    env = dict(os.environ, PATH=f'{bin_dir}:{os.environ["PATH"]}',
+               CALLS=str(calls), PYTHON=sys.executable, CPUS_PER_TASK='2')
+    options = ['--root', str(sharded), '--ann-dir',
+               str(sharded / 'annotations'), '--method', 'farneback']
+    proc = subprocess.run(['bash', 'tools/slurm_extract_flow.sh', 'cpu', '2',
+                           *options], cwd=REPO, env=env, text=True,
+                          capture_output=True, check=True)
+    assert 'shards job array 41 (1-2), then lists job 42' in proc.stdout
+    array, lists = [line.split('\0')[:-1]
+                    for line in calls.read_text().splitlines()]
+    assert '--array=1-2' in array and '-p' in array
+    assert '--dependency=afterok:41' in lists
+
+    def run_job(args, **slurm):
+        """The job's script and arguments, as sbatch would start it."""
+        script = next(i for i, a in enumerate(args) if a.endswith('.sh'))
+        return subprocess.run(
+            ['bash', *args[script:]], cwd=tmp_path, text=True,
+            capture_output=True, check=True,
+            env=dict(env, SLURM_CPUS_PER_TASK='2', **slurm)).stdout
+
+    flow = sharded / 'flow'
+    seen = {}
+    for task in ('1', '2'):  # one at a time: each shard writes only its own
+        before = set(_tree(flow)) if flow.is_dir() else set()
+        stdout = run_job(array, SLURM_ARRAY_TASK_ID=task,
+                         SLURM_ARRAY_TASK_MIN='1')
+        assert f'shard {task}/2' in stdout
+        added = {path.rsplit('/', 1)[0] for path in set(_tree(flow)) - before
+                 if path.startswith('videos/')}
+        seen[task] = added
+        assert not (sharded / 'annotations' / 'dance19_flow_train.txt'
+                    ).exists()  # lists need every shard
+    assert len(seen['1']) == 3 and len(seen['2']) == 2  # every 2nd of 5
+    assert not seen['1'] & seen['2']
+    stdout = run_job(lists)
+    assert '0 clips extracted, 5 already there' in stdout
+
+    frames = {path: data for path, data in _tree(flow).items()
+              if path.startswith('videos/')}
+    assert frames == {path: data for path, data in _tree(plain / 'flow')
+                      .items() if path.startswith('videos/')}
+    assert len(frames) == 5 * 5 * 2  # 5 clips x 5 pairs x (x, y)
+    for split in ('train', 'val', 'test'):
+        name = f'dance19_flow_{split}.txt'
+        assert (sharded / 'annotations' / name).read_bytes() == \
+            (plain / 'annotations' / name).read_bytes()
+
+
+def test_a_bad_shard_is_refused(tmp_path):
+    proc = run_tool('data_prep/extract_flow.py', '--root', tmp_path,
+                    '--shard', '3/2', check=False)
+    assert proc.returncode != 0
+    assert 'expected K/N with 1 <= K <= N' in proc.stderr

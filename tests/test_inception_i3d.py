@@ -344,3 +344,27 @@ def test_configs_build_the_two_streams():
     rgb_views = [s for s in rgb.test_pipeline if s.type == 'SampleFrames']
     flow_views = [s for s in flow.test_pipeline if s.type == 'SampleFrames']
     assert rgb_views == flow_views
+
+
+def test_diagnose_training_measures_every_block(easy_dataset, tmp_path):
+    """tools/diagnose_training.py (docs/two_stream.md's measurements): a
+    few real steps of the RGB stream's config, with every block's gradient
+    and activations recorded."""
+    import json
+    out = tmp_path / 'records.json'
+    proc = run_tool('tools/diagnose_training.py',
+                    REPO / 'tests/configs/tiny_inception_rgb.py', '--iters',
+                    '3', '--every', '2', '--data-root', easy_dataset,
+                    '--json', out)
+    assert 'input after the preprocessor' in proc.stdout
+    records = json.loads(out.read_text())
+    assert [r['step'] for r in records] == [1, 2]
+    first = records[0]
+    assert math.isfinite(first['loss']) and first['lr'] > 0
+    # the signal reaches every block with weights, stem included
+    for name in ['Conv3d_1a_7x7', 'Conv3d_2c_3x3', *BLOCK_NAMES,
+                 'cls_head']:
+        assert first['grad_norm'][name] > 0, name
+    for name in ['Conv3d_1a_7x7', *BLOCK_NAMES]:
+        stats = first['activations'][name]
+        assert 0 <= stats['zeros'] < 1 and stats['batch_std'] > 0, name

@@ -18,11 +18,12 @@ A clip is written into a temporary folder renamed into place when complete,
 so a killed run leaves no half-written clip and a rerun skips finished ones.
 """
 import os
+import re
 import shutil
 import tempfile
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Iterable, Optional
 
 import numpy as np
 
@@ -111,14 +112,26 @@ def extract_clip(task: dict) -> dict:
     return result
 
 
-def remove_stale_temp_dirs(root: Path) -> int:
-    """Temporary clip folders a SIGKILLed run left behind."""
-    removed = 0
-    for path in Path(root).rglob('.*'):
-        if path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-    return removed
+def remove_stale_temp_dirs(root: Path,
+                           outputs: Optional[Iterable[Path]] = None) -> int:
+    """Temporary clip folders a SIGKILLed run left behind: every one under
+    ``root``, or with ``outputs`` only those of these clip folders (a shard
+    must not remove the folders that other shards are writing)."""
+    if outputs is None:
+        stale = [path for path in Path(root).rglob('.*') if path.is_dir()]
+    else:
+        stale = []
+        for output in outputs:
+            output = Path(output)
+            if not output.parent.is_dir():
+                continue
+            # extract_clip's mkdtemp names: '.<clip>.' + 8 random [a-z0-9_]
+            pattern = re.compile(rf'\.{re.escape(output.name)}\.[a-z0-9_]{{8}}')
+            stale += [path for path in output.parent.glob(f'.{output.name}.*')
+                      if path.is_dir() and pattern.fullmatch(path.name)]
+    for path in stale:
+        shutil.rmtree(path, ignore_errors=True)
+    return len(stale)
 
 
 def flow_folder(root: Path, video_rel: str) -> Path:

@@ -39,11 +39,13 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 test_pipeline = [
+    # the RGB stream's views (synthetic_video.py), so the two fuse view for
+    # view
     dict(
         type='SampleFrames',
         clip_len=16,
         frame_interval=2,
-        num_clips=4,
+        num_clips=8,
         test_mode=True),
     dict(type='RawFrameDecode', io_backend='disk'),
     dict(type='Resize', scale=(-1, 64)),
