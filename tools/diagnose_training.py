@@ -10,6 +10,9 @@ mmengine's Runner (the same objects tools/train.py trains), runs
 * the training loss and top-1 of the batch (averaged over the window);
 * the gradient norm of each top-level block of the backbone and of the head
   (whether the signal reaches the stem or dies on the way);
+* the relative size of the step each block's weights take,
+  ||w_after - w_before|| / ||w_before|| (an optimizer step that changes a
+  block by a large share of itself re-draws its features every few steps);
 * the activations after each block: mean, standard deviation over the batch
   of each channel (0 = every clip gives the same feature), and the share of
   exact zeros (dead ReLUs);
@@ -44,6 +47,15 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
+def _short(name: str) -> str:
+    """A block's name in a report line: 'Mixed_4b' -> '4b', 'Conv3d_1a_7x7'
+    -> '1a', 'cls_head' -> 'head', 'layer3' as it is."""
+    if name == 'cls_head':
+        return 'head'
+    parts = name.split('_')
+    return parts[1] if len(parts) > 1 else name[:8]
+
+
 def _block_stats(model):
     """Forward hooks on the backbone's top-level blocks; returns the dict
     they fill (block -> [mean, mean channel std over the batch, zeros])."""
@@ -71,6 +83,7 @@ def main(argv=None):
     args = parse_args(argv)
     import tempfile
 
+    import torch
     from mmengine.config import Config, DictAction
     from mmengine.runner import Runner
 
@@ -105,7 +118,11 @@ def main(argv=None):
             raise SystemExit('param_scheduler must be iteration based '
                              '(convert_to_iter_based=True)')
     stats = _block_stats(model)
-    blocks = [name for name, _ in model.backbone.named_children()]
+    # blocks with weights, and the head
+    modules = {name: module
+               for name, module in model.backbone.named_children()
+               if any(True for _ in module.parameters())}
+    modules['cls_head'] = model.cls_head
     window = defaultdict(list)
     records = []
     model.train()
@@ -118,15 +135,28 @@ def main(argv=None):
             loss, log = model.parse_losses(losses)
             optim.backward(loss)
             norms = {}
-            for name in blocks + ['cls_head']:
-                module = getattr(model.backbone, name, None) \
-                    if name != 'cls_head' else model.cls_head
+            for name, module in modules.items():
                 grads = [p.grad.norm() ** 2 for p in module.parameters()
                          if p.grad is not None]
                 if grads:
                     norms[name] = math.sqrt(float(sum(grads)))
+            # conv and linear weights (BN's scales and shifts start at 1
+            # and 0, which would hide the size of the steps)
+            before = {name: torch.cat([p.detach().flatten().clone()
+                                       for p in module.parameters()
+                                       if p.ndim > 1])
+                      for name, module in modules.items()} \
+                if step + 1 == 1 or (step + 1) % args.every == 0 else None
             optim.step()
             optim.zero_grad()
+            if before is not None:
+                steps = {}
+                for name, module in modules.items():
+                    after = torch.cat([p.detach().flatten()
+                                       for p in module.parameters()
+                                       if p.ndim > 1])
+                    steps[name] = float((after - before[name]).norm() /
+                                        before[name].norm().clamp_min(1e-12))
             for scheduler in schedulers:
                 scheduler.step()
             step += 1
@@ -143,7 +173,7 @@ def main(argv=None):
                     step=step, lr=optim.get_lr()['lr'][0],
                     loss=sum(window['loss']) / len(window['loss']),
                     top1=sum(window['top1']) / len(window['top1']),
-                    grad_norm=norms,
+                    grad_norm=norms, relative_step=steps,
                     activations={k: dict(mean=v[0], batch_std=v[1],
                                          zeros=v[2])
                                  for k, v in stats.items()})
@@ -152,13 +182,16 @@ def main(argv=None):
                 print(f'step {step:4d} lr {record["lr"]:.2e} loss '
                       f'{record["loss"]:.3f} top1 {record["top1"]:.3f}')
                 print('  grad norm  ' + ' '.join(
-                    f'{k.split("_")[0][:8]}:{v:.2e}'
+                    f'{_short(k)}:{v:.2e}'
                     for k, v in norms.items()))
+                print('  rel. step  ' + ' '.join(
+                    f'{_short(k)}:{v:.1e}'
+                    for k, v in steps.items()))
                 print('  batch std  ' + ' '.join(
-                    f'{k.split("_")[0][:8]}:{v[1]:.2e}'
+                    f'{_short(k)}:{v[1]:.2e}'
                     for k, v in stats.items()))
                 print('  zeros      ' + ' '.join(
-                    f'{k.split("_")[0][:8]}:{v[2]:.2f}'
+                    f'{_short(k)}:{v[2]:.2f}'
                     for k, v in stats.items()))
             if step >= args.iters:
                 break

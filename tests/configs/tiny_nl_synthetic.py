@@ -21,6 +21,8 @@ test_dataloader = dict(**loader)
 model = dict(
     backbone=dict(base_channels=32), cls_head=dict(in_channels=1024))
 
+# the learning rate its thresholds were measured with (the demo's is 2e-3)
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_epochs=14)
 # no progress bars in test logs
 custom_hooks = [
