@@ -51,7 +51,11 @@ def test_compare_measures_and_scores_a_checkpoint(dumped, tmp_path):
     model = MODELS.build(Config.fromfile(REPO / TINY).model)
     assert row['params_m'] == pytest.approx(
         sum(p.numel() for p in model.parameters()) / 1e6, abs=0.01)
-    assert row['views'] == 4 and row['view_shape'] == [3, 16, 56, 56]
+    # the config's test views: its clips, one centre crop each
+    cfg = Config.fromfile(REPO / TINY)
+    clips = next(step.num_clips for step in cfg.test_pipeline
+                 if step.type == 'SampleFrames')
+    assert row['views'] == clips and row['view_shape'] == [3, 16, 56, 56]
     # the half-width model at 16x56x56 (the full-width demo model: 4.5)
     assert 0.5 < row['gflops_per_view'] < 4
     assert row['latency_s']['cpu'] > 0
