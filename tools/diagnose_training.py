@@ -181,18 +181,15 @@ def main(argv=None):
                 window.clear()
                 print(f'step {step:4d} lr {record["lr"]:.2e} loss '
                       f'{record["loss"]:.3f} top1 {record["top1"]:.3f}')
-                print('  grad norm  ' + ' '.join(
-                    f'{_short(k)}:{v:.2e}'
-                    for k, v in norms.items()))
-                print('  rel. step  ' + ' '.join(
-                    f'{_short(k)}:{v:.1e}'
-                    for k, v in steps.items()))
-                print('  batch std  ' + ' '.join(
-                    f'{_short(k)}:{v[1]:.2e}'
-                    for k, v in stats.items()))
-                print('  zeros      ' + ' '.join(
-                    f'{_short(k)}:{v[2]:.2f}'
-                    for k, v in stats.items()))
+                rows = (('grad norm', norms, '.2e'),
+                        ('rel. step', steps, '.1e'),
+                        ('batch std', {k: v[1] for k, v in stats.items()},
+                         '.2e'),
+                        ('zeros', {k: v[2] for k, v in stats.items()},
+                         '.2f'))
+                for label, values, spec in rows:
+                    print(f'  {label:<10} ' + ' '.join(
+                        f'{_short(k)}:{v:{spec}}' for k, v in values.items()))
             if step >= args.iters:
                 break
     if args.json:
