@@ -237,7 +237,7 @@ def test_best_config_trains_with_train_py(pruned_sweep, tmp_path):
     assert cfg.model.cls_head.dropout_ratio == pytest.approx(
         study.best_params['model.cls_head.dropout_ratio'])
     assert 'work_dir' not in cfg
-    # one epoch on 8 clips per class: this checks that it trains, not what
+    # one epoch on 8 clips per class: this checks that it trains, not how well
     subset = train_subset(Path(cfg.train_dataloader.dataset.data_prefix.video),
                           tmp_path / 'train.txt')
     proc = run_tool('tools/train.py', best_config, '--work-dir', tmp_path,
