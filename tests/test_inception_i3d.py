@@ -375,6 +375,55 @@ def test_auxiliary_heads_train_only_and_leave_the_backbone_as_is():
                                                   in_channels=1)]))
 
 
+def test_motion_stem_filters_are_blind_to_a_still_scene():
+    torch.manual_seed(0)
+    plain = InceptionI3d()
+    plain.init_weights()
+    torch.manual_seed(0)
+    moving = InceptionI3d(stem_motion_share=0.5)
+    moving.init_weights()
+    before = plain.Conv3d_1a_7x7.conv3d.weight
+    after = moving.Conv3d_1a_7x7.conv3d.weight
+    # the same random draw, reshaped: the spatial part is the mean over time
+    # of the random taps, and the tensor keeps its norm
+    assert torch.allclose(after.norm(), before.norm())
+    ratio = after.mean(dim=2)[32:] / before.mean(dim=2)[32:]
+    assert torch.allclose(ratio, ratio.flatten()[0].expand_as(ratio),
+                          rtol=1e-4)
+    # a still scene (one frame repeated) gives exactly nothing from the 32
+    # derivative filters away from the clip's ends, and something from the
+    # 32 flat ones; a moving one passes both
+    still = torch.randn(1, 3, 1, 32, 32).expand(1, 3, 15, 32, 32)
+    with torch.no_grad():
+        out = F.conv3d(still, after, stride=(1, 2, 2))
+        assert out[:, :32].abs().max() < 1e-5 * out[:, 32:].abs().max()
+        moving_scene = torch.randn(1, 3, 15, 32, 32)
+        out = F.conv3d(moving_scene, after, stride=(1, 2, 2))
+        assert out[:, :32].abs().mean() > 0.1 * out[:, 32:].abs().mean()
+    # only the starting weights differ: same tensors, same shapes
+    assert {k: v.shape for k, v in moving.state_dict().items()} == {
+        k: v.shape for k, v in plain.state_dict().items()}
+    assert torch.equal(moving.Mixed_3b.b0.conv3d.weight,
+                       plain.Mixed_3b.b0.conv3d.weight)
+
+
+def test_motion_stem_gives_way_to_pretrained_weights(tmp_path):
+    state = pytorch_i3d_state()
+    path = tmp_path / 'i3d.pt'
+    torch.save(state, path)
+    backbone = InceptionI3d(pretrained=str(path), pretrained2d=False,
+                            stem_motion_share=0.5)
+    backbone.init_weights()
+    assert torch.equal(backbone.Conv3d_1a_7x7.conv3d.weight,
+                       state['Conv3d_1a_7x7.conv3d.weight'])
+
+
+@pytest.mark.parametrize('share', [-0.1, 1.5])
+def test_motion_stem_share_out_of_range_is_refused(share):
+    with pytest.raises(ValueError, match='stem_motion_share'):
+        InceptionI3d(stem_motion_share=share)
+
+
 def test_configs_build_the_two_streams():
     from mmengine.config import Config
     rgb = Config.fromfile(REPO / 'configs' / 'i3d_inception_rgb_dance.py')

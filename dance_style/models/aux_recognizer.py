@@ -4,9 +4,11 @@ Szegedy et al. (2015) trained the 22-layer GoogLeNet with two extra
 classifiers on intermediate Inception blocks (after 4a and 4d), their losses
 added with weight 0.3 and dropped at test time: they put a gradient into the
 middle of a deep network without residual paths. Inception-v1 I3D is that
-network inflated. Tried on its RGB stream from scratch, they restore the
+network inflated. Tried on its RGB stream from scratch, they restored the
 middle blocks' gradient but did not lower the loss within 3 epochs
-(docs/two_stream.md), so no config switches them on yet. The backbone is untouched, so converted pytorch-i3d /
+(docs/two_stream.md); the stream's remedy turned out to be its stem's
+initialisation (:mod:`dance_style.models.motion_init`), so no config
+switches them on. The backbone is untouched, so converted pytorch-i3d /
 kinetics-i3d checkpoints still load strictly into it; the auxiliary heads
 live beside the classifier (``aux_heads.*`` in the state dict) and start
 fresh when a checkpoint has none.

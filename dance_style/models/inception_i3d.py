@@ -38,6 +38,7 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from .i3d_weights import inflate_inception_v1, read_i3d_checkpoint
 from .inception_spec import (BRANCH_UNITS, MIXED_BLOCKS, OUT_CHANNELS,
                              STAGES)
+from .motion_init import init_motion_filters
 
 def same_padding(size: int, kernel: int, stride: int) -> Tuple[int, int]:
     """TensorFlow's "SAME" padding of one dimension: (before, after).
@@ -166,6 +167,12 @@ class InceptionI3d(BaseModule):
             uses 0.01 (TensorFlow's decay 0.99), whose running statistics
             lag far behind a short or from-scratch run (measured on the
             synthetic data: validation at chance after 6 epochs, loss 15).
+        stem_motion_share (float): Share of the stem's 64 filters that a
+            random initialisation starts as temporal derivatives (blind to
+            a still scene), the rest flat over time as I3D's inflation
+            makes them (:mod:`dance_style.models.motion_init`). Only the
+            starting weights change; ``pretrained`` and ``load_from``
+            replace them. 0 keeps plain Kaiming filters. Defaults to 0.
         init_cfg (dict, optional): mmengine init config. Defaults to None.
     """
 
@@ -177,6 +184,7 @@ class InceptionI3d(BaseModule):
                  norm_eval: bool = False,
                  bn_eps: float = 1e-3,
                  bn_momentum: float = 0.1,
+                 stem_motion_share: float = 0.0,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(init_cfg=init_cfg)
         if in_channels < 1:
@@ -189,6 +197,10 @@ class InceptionI3d(BaseModule):
         self.pretrained2d = pretrained2d
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
+        if not 0 <= stem_motion_share <= 1:
+            raise ValueError('stem_motion_share must be in [0, 1], got '
+                             f'{stem_motion_share}')
+        self.stem_motion_share = stem_motion_share
         units = dict(bn_eps=bn_eps, bn_momentum=bn_momentum)
 
         # Attribute names are the endpoint names of the paper's code (not
@@ -228,7 +240,9 @@ class InceptionI3d(BaseModule):
         return x
 
     def init_weights(self) -> None:
-        """Random init (Kaiming convs, unit BN), then ``pretrained``."""
+        """Random init (Kaiming convs, unit BN; the stem's filters partly
+        temporal derivatives with ``stem_motion_share``), then
+        ``pretrained``."""
         for module in self.modules():
             if isinstance(module, nn.Conv3d):
                 nn.init.kaiming_normal_(module.weight, mode='fan_out',
@@ -236,6 +250,9 @@ class InceptionI3d(BaseModule):
             elif isinstance(module, _BatchNorm):
                 nn.init.ones_(module.weight)
                 nn.init.zeros_(module.bias)
+        if self.stem_motion_share:
+            init_motion_filters(self.Conv3d_1a_7x7.conv3d.weight,
+                                self.stem_motion_share)
         if self.pretrained is None:
             return
         logger = MMLogger.get_current_instance()
