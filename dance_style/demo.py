@@ -135,14 +135,19 @@ def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:
 
 
 def test_config(config: str, checkpoint: str, settings: DemoSettings,
-                work_dir: Path, dump: Optional[str] = None) -> Dict:
-    """Test ``checkpoint`` on the demo dataset's held-out clips and print
-    top-1, top-5 and mean class accuracy."""
+                work_dir: Path, dump: Optional[str] = None,
+                split: str = 'test') -> Dict:
+    """Test ``checkpoint`` on the demo dataset's held-out clips (``split``
+    'val': the validation clips, through the test views) and print top-1,
+    top-5 and mean class accuracy."""
     from .config import load_config
     from .evaluate import apply_test_args, format_metrics, test
     cfg = apply_test_args(load_config(config), config, checkpoint,
                           work_dir=str(work_dir), dump=dump,
                           data_root=str(settings.data))
+    if split == 'val':
+        cfg.test_dataloader.dataset.ann_file = (
+            cfg.val_dataloader.dataset.ann_file)
     metrics = test(cfg)
     print(format_metrics(metrics))
     return metrics
@@ -255,14 +260,29 @@ def run_two_stream(settings: DemoSettings) -> None:
         stage(f'train the {stream} stream from scratch ({shown(config)})')
         checkpoints[stream] = train_config(config, settings,
                                            work_dir / stream)
-    stage('test both streams on the held-out clips')
-    dumps = []
+    stage('test both streams on the held-out clips (and score the '
+          'validation clips, to weigh the fusion)')
+    dumps, val_dumps = [], []
     for stream, config in STREAM_CONFIGS.items():
+        print(f'{stream} stream, test clips:')
         dumps.append(str(work_dir / f'{stream}.npz'))
         test_config(config, checkpoints[stream], settings, work_dir / stream,
                     dump=dumps[-1])
+        print(f'{stream} stream, validation clips:')
+        val_dumps.append(str(work_dir / f'{stream}_val.npz'))
+        test_config(config, checkpoints[stream], settings,
+                    work_dir / stream / 'val', dump=val_dumps[-1],
+                    split='val')
     stage('fuse the two streams (tools/fuse_scores.py)')
+    print("equal weights, the paper's:")
+    print(fuse_and_save(dumps, out=str(work_dir / 'fused_equal.npz'),
+                        json_path=str(work_dir / 'two_stream_equal.json')))
+    # A weak stream drags an equal mean down; weights chosen on the
+    # validation clips (never the test clips) let the fusion use what each
+    # stream knows (tools/fuse_scores.py --weights-from).
+    print('weights chosen on the validation clips (--weights-from):')
     print(fuse_and_save(dumps, out=str(work_dir / 'fused.npz'),
-                        json_path=str(work_dir / 'two_stream.json')))
+                        json_path=str(work_dir / 'two_stream.json'),
+                        weights_from=val_dumps))
     print(f'== done in {time.time() - start:.0f} s; outputs in {work_dir} '
           f'(rgb/, flow/, two_stream.json)')

@@ -95,6 +95,44 @@ def fuse(dumps: Sequence[Dict[str, np.ndarray]],
                for w, d in zip(weights, dumps))
 
 
+def _compositions(total: int, parts: int):
+    """Every tuple of ``parts`` non-negative integers summing to ``total``."""
+    if parts == 1:
+        yield (total, )
+        return
+    for first in range(total + 1):
+        for rest in _compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
+def weight_grid(count: int, steps: int) -> List[Tuple[float, ...]]:
+    """Every way to split 1 into ``count`` non-negative weights in steps of
+    1 / ``steps`` (for 2 dumps and 10 steps: (0, 1), (0.1, 0.9), ...)."""
+    return [tuple(part / steps for part in parts)
+            for parts in _compositions(steps, count)]
+
+
+def choose_weights(paths: Sequence[str], steps: int = 10
+                   ) -> Tuple[List[float], Dict[str, float]]:
+    """The fusion weights that score best on held-out dumps (validation
+    clips, never the test set): the highest top-1 on a grid of
+    ``steps`` per unit, then the highest mean class accuracy, then the
+    weights nearest equal ones (the paper's). Returns the weights and
+    their validation metrics."""
+    dumps = [load_dump(p) for p in paths]
+    check_aligned(dumps, list(paths))
+    labels = dumps[0]['labels']
+    equal = np.full(len(dumps), 1 / len(dumps))
+    best = None
+    for weights in weight_grid(len(dumps), steps):
+        metrics = evaluate(fuse(dumps, weights), labels)
+        key = (metrics['top1'], metrics['mean_class'],
+               -float(np.abs(np.asarray(weights) - equal).sum()))
+        if best is None or key > best[0]:
+            best = (key, [round(w, 6) for w in weights], metrics)
+    return best[1], best[2]
+
+
 def evaluate(scores: np.ndarray, labels: np.ndarray) -> Dict[str, float]:
     """top-1, top-5 and mean class accuracy, computed by mmaction2's own
     functions, as tools/test.py reports them."""
@@ -136,9 +174,22 @@ def format_fusion(paths: Sequence[str], singles: Sequence[Dict[str, float]],
 def fuse_and_save(paths: Sequence[str],
                   weights: Optional[Sequence[float]] = None,
                   out: Optional[str] = None,
-                  json_path: Optional[str] = None) -> str:
+                  json_path: Optional[str] = None,
+                  weights_from: Optional[Sequence[str]] = None) -> str:
     """Fuse the dumps at ``paths``; write the fused dump to ``out`` and the
-    metrics to ``json_path`` when given (atomically); return the table."""
+    metrics to ``json_path`` when given (atomically); return the table.
+    With ``weights_from`` (one validation dump per test dump, in the same
+    order) the weights are those :func:`choose_weights` picks on them."""
+    chosen = None
+    if weights_from is not None:
+        if weights is not None:
+            raise DanceStyleError('give --weights or --weights-from, not '
+                                  'both')
+        if len(weights_from) != len(paths):
+            raise DanceStyleError(
+                f'--weights-from needs one validation dump per test dump '
+                f'({len(paths)}), got {len(weights_from)}')
+        weights, chosen = choose_weights(weights_from)
     singles, fused, fused_dump = fuse_files(paths, weights)
     if out:
         with atomic_path(out, suffix='.tmp.npz') as tmp:
@@ -146,5 +197,11 @@ def fuse_and_save(paths: Sequence[str],
     if json_path:
         write_text_atomic(json_path, json.dumps({
             'inputs': dict(zip(paths, singles)), 'weights': weights,
-            'fused': fused}, indent=2) + '\n')
-    return format_fusion(paths, singles, fused)
+            'weights_from': list(weights_from) if weights_from else None,
+            'weights_validation': chosen, 'fused': fused}, indent=2) + '\n')
+    table = format_fusion(paths, singles, fused)
+    if chosen is not None:
+        shown = ', '.join(f'{w:g}' for w in weights)
+        table += (f'\nweights {shown}, chosen on the validation dumps '
+                  f'(validation top-1 {100 * chosen["top1"]:.2f} %)')
+    return table

@@ -34,7 +34,8 @@ def flow_dataset(easy_dataset, tmp_path_factory):
 def two_stream_run(flow_dataset, tmp_path_factory):
     """Both streams trained, tested with --dump, and fused."""
     work = tmp_path_factory.mktemp('streams')
-    dumps = {}
+    dumps, val_dumps = {}, {}
+    val_lists = dict(rgb='dance19_val.txt', flow='dance19_flow_val.txt')
     # one dataset folder for both streams: --data-root points each config's
     # lists (dance19_*.txt, dance19_flow_*.txt) and clips at it
     for stream, config in (('rgb', RGB_CONFIG), ('flow', FLOW_CONFIG)):
@@ -45,11 +46,23 @@ def two_stream_run(flow_dataset, tmp_path_factory):
         run_tool('tools/test.py', config, checkpoint, '--work-dir',
                  work / stream, '--dump', dumps[stream], '--data-root',
                  flow_dataset)
+        # the validation clips' scores, to choose the fusion's weights on
+        val_dumps[stream] = work / f'{stream}_val.npz'
+        ann = flow_dataset / 'annotations' / val_lists[stream]
+        run_tool('tools/test.py', config, checkpoint, '--work-dir',
+                 work / stream / 'val', '--dump', val_dumps[stream],
+                 '--data-root', flow_dataset, '--cfg-options',
+                 f'test_dataloader.dataset.ann_file={ann}')
     proc = run_tool('tools/fuse_scores.py', dumps['rgb'], dumps['flow'],
                     '--json', work / 'fused.json', '--out',
                     work / 'fused.npz')
-    return dict(work=work, dumps=dumps, stdout=proc.stdout,
-                metrics=json.loads((work / 'fused.json').read_text()))
+    weighted = run_tool('tools/fuse_scores.py', dumps['rgb'], dumps['flow'],
+                        '--weights-from', val_dumps['rgb'],
+                        val_dumps['flow'], '--json', work / 'weighted.json')
+    return dict(work=work, dumps=dumps, val_dumps=val_dumps,
+                stdout=proc.stdout, weighted_stdout=weighted.stdout,
+                metrics=json.loads((work / 'fused.json').read_text()),
+                weighted=json.loads((work / 'weighted.json').read_text()))
 
 
 def test_both_streams_and_their_fusion_beat_chance(two_stream_run):
@@ -81,6 +94,28 @@ def test_fused_scores_are_the_mean_of_the_streams(two_stream_run):
     # rows are matched by clip: a video and its flow folder share the name
     assert [v.rsplit('/', 1)[-1] for v in flow['videos']] == [
         v.rsplit('/', 1)[-1][:-len('.mp4')] for v in rgb['videos']]
+
+
+def test_fusion_weights_from_the_validation_clips(two_stream_run):
+    from dance_style.fusion import choose_weights
+    weighted = two_stream_run['weighted']
+    val = [str(two_stream_run['val_dumps'][s]) for s in ('rgb', 'flow')]
+    assert weighted['weights_from'] == val
+    # the weights are the validation clips' choice, recomputed here, and
+    # the test metrics those of the test dumps fused with them
+    weights, metrics = choose_weights(val)
+    assert weighted['weights'] == weights
+    assert weighted['weights_validation'] == metrics
+    assert 'chosen on the validation dumps' in two_stream_run[
+        'weighted_stdout']
+    rgb, flow = (np.load(two_stream_run['dumps'][s]) for s in ('rgb',
+                                                              'flow'))
+    fused = (weights[0] * rgb['scores'].astype(np.float64) +
+             weights[1] * flow['scores'].astype(np.float64))
+    top1 = float(np.mean(np.argsort(-fused, axis=1)[:, 0] == rgb['labels']))
+    assert weighted['fused']['top1'] == pytest.approx(top1)
+    # 12 validation clips, not the 24 test clips
+    assert np.load(val[0])['scores'].shape == (12, 19)
 
 
 def test_flow_stream_checkpoint_has_two_input_channels(two_stream_run):
@@ -178,3 +213,57 @@ def test_video_key_keeps_dots_of_flow_folders():
     from dance_style.fusion import video_key
     assert video_key('videos/a b/x.y.mp4') == video_key('flow/a b/x.y')
     assert video_key('flow/a b/x.y') == 'x.y'
+
+
+def test_weight_grid_splits_one():
+    from dance_style.fusion import weight_grid
+    pairs = weight_grid(2, 10)
+    assert len(pairs) == 11 and pairs[0] == (0.0, 1.0) and pairs[-1] == (
+        1.0, 0.0)
+    triples = weight_grid(3, 4)
+    assert len(triples) == 15 and len(set(triples)) == 15
+    assert all(abs(sum(t) - 1) < 1e-12 for t in triples)
+
+
+def write_dump(path, scores, labels):
+    videos = np.array([f'videos/s/clip {i}.mp4' for i in range(len(labels))])
+    np.savez(path, scores=np.asarray(scores, dtype=np.float32),
+             labels=np.asarray(labels), videos=videos)
+    return str(path)
+
+
+def test_fusion_weights_are_chosen_on_validation_dumps(tmp_path):
+    from dance_style.fusion import choose_weights, fuse_and_save
+    labels = np.arange(10) % 3
+    right = np.eye(3)[labels]  # sure of the right class
+    wrong = np.eye(3)[(labels + 1) % 3]  # sure of a wrong one
+    good = write_dump(tmp_path / 'good_val.npz', right, labels)
+    bad = write_dump(tmp_path / 'bad_val.npz', wrong, labels)
+    # every weight above 0.5 for the good model scores 100 %; of those,
+    # the one nearest equal weights is taken
+    weights, metrics = choose_weights([good, bad])
+    assert weights == [0.6, 0.4] and metrics['top1'] == 1.0
+    # applied to test dumps where equal weights would tie at random: the
+    # fused result is the good model's
+    test_good = write_dump(tmp_path / 'good.npz', 0.9 * right + 0.1 / 3,
+                           labels)
+    test_bad = write_dump(tmp_path / 'bad.npz', 0.9 * wrong + 0.1 / 3,
+                          labels)
+    table = fuse_and_save([test_good, test_bad],
+                          json_path=str(tmp_path / 'f.json'),
+                          weights_from=[good, bad])
+    assert 'weights 0.6, 0.4, chosen on the validation dumps' in table
+    result = json.loads((tmp_path / 'f.json').read_text())
+    assert result['fused']['top1'] == 1.0
+    assert result['weights'] == [0.6, 0.4]
+    assert result['weights_from'] == [good, bad]
+
+
+def test_fusion_weights_arguments_are_checked(tmp_path):
+    from dance_style.fusion import fuse_and_save
+    labels = np.arange(4) % 2
+    dump = write_dump(tmp_path / 'a.npz', np.eye(19)[labels], labels)
+    with pytest.raises(DanceStyleError, match='not both'):
+        fuse_and_save([dump, dump], weights=[1, 1], weights_from=[dump, dump])
+    with pytest.raises(DanceStyleError, match='one validation dump per'):
+        fuse_and_save([dump, dump], weights_from=[dump])

@@ -8,7 +8,23 @@ _base_ = ['../../configs/demo/i3d_inception_flow_synthetic.py']
 loader = dict(num_workers=0, persistent_workers=False)
 train_dataloader = dict(**loader)
 val_dataloader = dict(**loader)
-test_dataloader = dict(**loader)
+
+# 2 test views, as tiny_inception_rgb.py (the same windows, so that the two
+# streams fuse view for view)
+test_pipeline = [
+    dict(
+        type='SampleFrames',
+        clip_len=16,
+        frame_interval=2,
+        num_clips=2,
+        test_mode=True),
+    dict(type='RawFrameDecode', io_backend='disk'),
+    dict(type='Resize', scale=(-1, 64)),
+    dict(type='CenterCrop', crop_size=56),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
 
 train_cfg = dict(max_epochs=4)
 # no progress bars in test logs
