@@ -65,22 +65,32 @@ def two_stream_run(flow_dataset, tmp_path_factory):
                 weighted=json.loads((work / 'weighted.json').read_text()))
 
 
-def test_both_streams_and_their_fusion_beat_chance(two_stream_run):
+def test_both_streams_and_their_fusion_learn(two_stream_run):
     metrics = two_stream_run['metrics']
     rgb, flow = (metrics['inputs'][str(two_stream_run['dumps'][s])]
                  for s in ('rgb', 'flow'))
     fused = metrics['fused']
     print(f'top-1 rgb {rgb["top1"]:.3f} flow {flow["top1"]:.3f} '
           f'fused {fused["top1"]:.3f}')  # shown with pytest -s
-    # 24 held-out clips; chance is 1/3. Motion defines the classes, so the
-    # flow stream must learn them; the fusion must keep what it learnt.
-    # Measured (4 epochs): flow 19/24, fused 19/24, rgb 15/24 (6 epochs:
-    # 23, 23, 17). The bar, 16/24 (twice chance), leaves three clips. The RGB
-    # stream's bar is issue 16's to raise (it does not learn 19 classes).
+    # 24 held-out clips of 3 classes; chance is 1/3 (8 clips). Measured
+    # (4 epochs, 2 test views, 2026-12-01): rgb 14/24, flow 19/24, fused
+    # 21/24. Each bar leaves two or three clips.
     assert flow['top1'] >= 16 / 24
-    assert rgb['top1'] > CHANCE
-    assert fused['top1'] >= 16 / 24
+    assert rgb['top1'] >= 12 / 24
+    # the fusion keeps what the better stream learnt, less one clip at most
+    assert fused['top1'] >= max(rgb['top1'], flow['top1']) - 1 / 24
+    assert fused['top1'] >= 18 / 24
     assert re.search(r'fused\s+[\d.]+%', two_stream_run['stdout'])
+
+
+def test_rgb_stream_is_confident_in_the_right_class(two_stream_run):
+    """The RGB stream learns the motion, not just which 3 classes exist: a
+    model that knew only that would give the true class 1/3 on average."""
+    scores = np.load(two_stream_run['dumps']['rgb'])
+    true = scores['scores'][np.arange(len(scores['labels'])),
+                            scores['labels']]
+    # measured 0.53 (4 epochs, 2026-12-01)
+    assert true.mean() >= 0.45
 
 
 def test_fused_scores_are_the_mean_of_the_streams(two_stream_run):
