@@ -14,7 +14,7 @@ def test_demo_runs_every_stage(tmp_path):
                     '--data-root', data, '--work-dir', tmp_path / 'work',
                     '--clips-per-class', '3', '--val-per-class', '1',
                     '--letsdance-clips', '1', '--cfg-options',
-                    'train_cfg.max_epochs=1')
+                    'train_cfg.max_epochs=1', fresh=True)  # as typed
     out = proc.stdout
     for stage in range(1, 8):
         assert f'== {stage}/7' in out

@@ -1,0 +1,28 @@
+"""What the tool server (tests/forked_tools.py) imports once, before it
+forks a process per tool run: the install fixes every tool applies first
+(dance_style.compat, e.g. the DRN stub without which mmaction.models does
+not import) and the third-party libraries behind them (~4-6 s of imports per
+fresh interpreter on 2 CPU cores).
+
+Not the project's own registering modules (dance_style.datasets, .models,
+.hooks, ...): each forked run imports those itself, through the tool's own
+register_all_modules(), as a fresh interpreter does, so a tool that forgot
+to register would still fail under test. tests/test_compat.py starts fresh
+interpreters to check the fixes themselves.
+"""
+from dance_style import compat
+
+compat.apply()
+
+# the order of a tool's own imports: torch, mmengine, mmaction, then the
+# libraries of the data path, the plots and the sweeps
+import torch  # noqa: E402,F401
+import mmengine.runner  # noqa: E402,F401
+import mmaction.datasets  # noqa: E402,F401
+import mmaction.evaluation  # noqa: E402,F401
+import mmaction.models  # noqa: E402,F401
+import cv2  # noqa: E402,F401
+import decord  # noqa: E402,F401
+import scipy.stats  # noqa: E402,F401
+import matplotlib  # noqa: E402,F401  (not pyplot: the backend stays unset)
+import optuna  # noqa: E402,F401
