@@ -1,32 +1,44 @@
 # The Two-Stream I3D demo's flow stream (configs/demo/
-# i3d_inception_flow_synthetic.py) made cheaper for the test suite: same
-# InceptionI3d, clips, dataset class and tools; a few short epochs on the
-# 3-class subset of tests/conftest.py. The data comes from --data-root.
+# i3d_inception_flow_synthetic.py) made cheaper for the test suite: the same
+# InceptionI3d, flow dataset class and tools; the clips of
+# tiny_inception_rgb.py (8 flow frames every 4th at 48 px, the same windows,
+# so that the two streams fuse view for view) and 5 short epochs on the
+# 3-class subset of tests/conftest.py. Measured (2026-12-02, --seed 0):
+# 22/24 test clips in 43 s of training on 2 cores, against 19/24 for 4
+# epochs of the demo's clips. The data comes from --data-root.
 _base_ = ['../../configs/demo/i3d_inception_flow_synthetic.py']
 
-# In-process loading: worker start-up would cost more than it saves here.
-loader = dict(num_workers=0, persistent_workers=False)
-train_dataloader = dict(**loader)
-val_dataloader = dict(**loader)
-
-# 2 test views, as tiny_inception_rgb.py (the same windows, so that the two
-# streams fuse view for view)
-test_pipeline = [
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=2,
-        num_clips=2,
-        test_mode=True),
+train_pipeline = [
+    dict(type='SampleFrames', clip_len=8, frame_interval=4, num_clips=1),
     dict(type='RawFrameDecode', io_backend='disk'),
-    dict(type='Resize', scale=(-1, 64)),
-    dict(type='CenterCrop', crop_size=56),
+    dict(type='Resize', scale=(-1, 52)),
+    dict(type='RandomCrop', size=48),
+    dict(type='FlowFlip', flip_ratio=0.5),
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
 ]
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
+# one view, as tiny_inception_rgb.py
+val_pipeline = [
+    dict(
+        type='SampleFrames',
+        clip_len=8,
+        frame_interval=4,
+        num_clips=1,
+        test_mode=True),
+    dict(type='RawFrameDecode', io_backend='disk'),
+    dict(type='Resize', scale=(-1, 52)),
+    dict(type='CenterCrop', crop_size=48),
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
 
-train_cfg = dict(max_epochs=4)
+# In-process loading: worker start-up would cost more than it saves here.
+loader = dict(num_workers=0, persistent_workers=False)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline), **loader)
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
+test_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
+
+train_cfg = dict(max_epochs=5)
 # no progress bars in test logs
 custom_hooks = [dict(type='EpochLossHook'), dict(type='KineticsHeadHook'),
                 dict(type='TransferSummaryHook'),
