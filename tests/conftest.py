@@ -8,9 +8,9 @@ The suite runs on every core with pytest-xdist (``make test``: ``-n auto
 --dist loadfile --no-loadscope-reorder``, at most 4 workers): each file
 runs on one worker, so its module fixtures are built once; the session
 fixtures that several files use (the dataset, the training run) are built
-once per session by whichever
-worker asks first, under a file lock (:func:`shared`), and read by the
-others. OpenMP threads sleep while they wait (below). The tools run in
+once per session by whichever worker asks first, under a file lock
+(:func:`shared`), and read by the others. OpenMP threads sleep while they
+wait (below). The tools run in
 processes forked from a server that has imported the heavy libraries once
 (:func:`run_tool`, tests/forked_tools.py).
 """
