@@ -10,9 +10,9 @@ runs on one worker, so its module fixtures are built once; the session
 fixtures that several files use (the dataset, the training run) are built
 once per session by whichever worker asks first, under a file lock
 (:func:`shared`), and read by the others. OpenMP threads sleep while they
-wait (below). The tools run in
-processes forked from a server that has imported the heavy libraries once
-(:func:`run_tool`, tests/forked_tools.py).
+wait (below). The tools run in processes forked from a server that has
+imported the heavy libraries once (:func:`run_tool`,
+tests/forked_tools.py).
 """
 import json
 import os
@@ -31,8 +31,8 @@ if os.environ.get('PYTEST_XDIST_WORKER'):
 import pytest  # noqa: E402
 
 from dance_style.register import register_all_modules  # noqa: E402
-from forked_tools import run_forked  # noqa: E402
 from dance_style.resources import REPO_ROOT as REPO  # noqa: E402
+from forked_tools import run_forked  # noqa: E402
 
 # What every tool does first; the tests that build models, datasets and
 # transforms in this process need the same registries and install fixes.

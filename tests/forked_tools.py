@@ -3,8 +3,8 @@ interpreter's imports each time.
 
 A test suite that drives the tools as a user does starts a tool process
 about 80 times, and each fresh interpreter spends 4-6 s on 2 CPU cores
-importing torch, mmengine and mmaction before the tool does anything: a
-third of the suite's CPU time. Python's own ``multiprocessing`` forkserver
+importing torch, mmengine and mmaction before the tool does anything.
+Python's own ``multiprocessing`` forkserver
 starts one server process per pytest worker, which imports those libraries
 once (tests/tool_preload.py); every tool run is then a new process forked
 from it, with its own argv, working directory, environment, stdout and
@@ -18,11 +18,11 @@ Tests that need a bare interpreter (the install fixes themselves, imports
 that must stay light, distributed launchers) start one with ``subprocess``.
 """
 import multiprocessing
-from multiprocessing import forkserver
 import os
 import subprocess
 import sys
 import tempfile
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import Dict, List, Optional
 
