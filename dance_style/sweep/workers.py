@@ -10,7 +10,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from typing import Dict, List, Optional
 
 from ..fileio import write_text_atomic
@@ -99,8 +98,16 @@ def run_workers(settings: SweepSettings, workers: int, study,
     previous = signal.signal(signal.SIGTERM, interrupted)
     last = None
     try:
-        while any(proc.poll() is None for proc in procs):
-            time.sleep(poll_seconds)
+        while True:
+            running = [proc for proc in procs if proc.poll() is None]
+            if not running:
+                break
+            # wait on a worker rather than sleep: the sweep ends as soon
+            # as its last worker does, not up to poll_seconds later
+            try:
+                running[0].wait(timeout=poll_seconds)
+            except subprocess.TimeoutExpired:
+                pass
             line = _status(study)
             if line != last:
                 print(line, file=sys.stderr)
