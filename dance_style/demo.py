@@ -42,7 +42,9 @@ class DemoSettings:
     val_per_class: int = 14
     letsdance_clips: int = 6  # Let's Dance clips per class
     flow_method: str = 'farneback'  # 1.4 ms per pair at 64 px; tvl1 ~30x
-    cfg_options: Dict = field(default_factory=dict)  # for every training
+    # merged into every config the demo loads, so that the model tested,
+    # asked for a prediction and run on the long video is the one trained
+    cfg_options: Dict = field(default_factory=dict)
     # 'auto': bfloat16 autocast on a CPU that computes in it (AVX512-BF16
     # or AMX, train.py --amp), else float32; 'bf16' or 'fp32' to choose
     precision: str = 'auto'
@@ -117,6 +119,15 @@ def best_checkpoint(work_dir: Path) -> str:
     return (Path(work_dir) / 'last_checkpoint').read_text().strip()
 
 
+def demo_config(config: str, settings: DemoSettings):
+    """``config`` with the demo's ``--cfg-options`` merged in."""
+    from .config import load_config
+    cfg = load_config(config)
+    if settings.cfg_options:
+        cfg.merge_from_dict(settings.cfg_options)
+    return cfg
+
+
 def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:
     """Train ``config`` on the demo dataset; returns the checkpoint to test."""
     from .config import load_config
@@ -144,7 +155,8 @@ def test_config(config: str, checkpoint: str, settings: DemoSettings,
     from .evaluate import apply_test_args, format_metrics, test
     cfg = apply_test_args(load_config(config), config, checkpoint,
                           work_dir=str(work_dir), dump=dump,
-                          data_root=str(settings.data))
+                          data_root=str(settings.data),
+                          cfg_options=settings.cfg_options)
     if split == 'val':
         cfg.test_dataloader.dataset.ann_file = (
             cfg.val_dataloader.dataset.ann_file)
@@ -156,12 +168,11 @@ def test_config(config: str, checkpoint: str, settings: DemoSettings,
 def predict_first_test_clip(config: str, checkpoint: str,
                             settings: DemoSettings) -> List[Dict]:
     """The top 3 styles of the first held-out clip, and its true style."""
-    from .config import load_config
     from .predict import format_predictions, load_recognizer, predict_videos
     from .prep.lists import read_video_list
     video, label = read_video_list(
         settings.data / 'annotations' / 'dance19_test.txt')[0]
-    model = load_recognizer(load_config(config), checkpoint)
+    model = load_recognizer(demo_config(config, settings), checkpoint)
     results = predict_videos(model, [str(settings.data / video)], top_k=3)
     print(format_predictions(results))
     print(f'true style: {DANCE19_CLASSES[label]}')
@@ -188,7 +199,6 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
                   work_dir: Path) -> Dict:
     """A 60 s synthetic video of three styles, its timeline with the demo
     model (segments printed, JSON/CSV/PNG in ``work_dir/timeline``)."""
-    from .config import load_config
     from .predict import load_recognizer
     from .synthetic.long_video import write_long_video
     from .timeline import build_timeline, format_timeline, write_outputs
@@ -198,7 +208,7 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
     print('true: ' + ', '.join(
         f'{t["start"]:.0f}-{t["end"]:.0f} s {DANCE19_CLASSES[t["label"]]}'
         for t in truth))
-    model = load_recognizer(load_config(config), checkpoint)
+    model = load_recognizer(demo_config(config, settings), checkpoint)
     timeline = build_timeline(model, video, stride_seconds=1.0, smooth=3)
     print(format_timeline(timeline))
     paths = write_outputs(timeline, video.parent)

@@ -57,8 +57,9 @@ def parse_args(argv=None):
                         'float32 elsewhere')
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
-                        help='overrides for every training, key=value (e.g. '
-                        'train_cfg.max_epochs=2)')
+                        help='config overrides, key=value, for every stage '
+                        'that builds the model: training, test, prediction '
+                        'and timeline (e.g. train_cfg.max_epochs=2)')
     return parser.parse_args(argv)
 
 
