@@ -32,7 +32,7 @@ import pytest  # noqa: E402
 
 from dance_style.register import register_all_modules  # noqa: E402
 from dance_style.resources import REPO_ROOT as REPO  # noqa: E402
-from forked_tools import run_forked  # noqa: E402
+from forked_tools import run_forked, start_forked  # noqa: E402
 
 # What every tool does first; the tests that build models, datasets and
 # transforms in this process need the same registries and install fixes.
@@ -44,7 +44,7 @@ TINY_CONFIG = REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py'
 # dance_style/synthetic/choreography.py): a whole-body spin, travel round a
 # circle, fast shaking of the lower legs. The "easy 3-class subset".
 EASY_CLASSES = (1, 14, 17)  # breakdancing, square dancing, tap dancing
-TINY_EPOCHS = 14  # tests/configs/tiny_nl_synthetic.py's max_epochs
+TINY_EPOCHS = 10  # tests/configs/tiny_nl_synthetic.py's max_epochs
 
 MAX_WORKERS = 4  # more would wait on the shared fixtures, and need memory
 
@@ -139,6 +139,18 @@ def train_subset(dataset: Path, out: Path, per_class: int = 8) -> Path:
     return out
 
 
+def _tool_env(env):
+    """This process's environment with ``env`` on top (None removes)."""
+    full_env = dict(os.environ)
+    for key, value in (env or {}).items():
+        if value is None:
+            full_env.pop(key, None)
+        else:
+            full_env[key] = value
+    full_env.setdefault('PYTHONUNBUFFERED', '1')
+    return full_env
+
+
 def run_tool(*args, check=True, timeout=900, env=None, fresh=False):
     """Run ``python tools/<args>`` from the repo root; returns the
     CompletedProcess with text stdout/stderr.
@@ -146,13 +158,7 @@ def run_tool(*args, check=True, timeout=900, env=None, fresh=False):
     The process is forked from a server that has imported the heavy
     libraries already (tests/forked_tools.py: 4-6 s saved per run);
     ``fresh=True`` starts a bare interpreter instead."""
-    full_env = dict(os.environ)
-    for key, value in (env or {}).items():  # None removes a variable
-        if value is None:
-            full_env.pop(key, None)
-        else:
-            full_env[key] = value
-    full_env.setdefault('PYTHONUNBUFFERED', '1')
+    full_env = _tool_env(env)
     if fresh:
         proc = subprocess.run(
             [sys.executable, *map(str, args)], cwd=REPO, capture_output=True,
@@ -164,6 +170,14 @@ def run_tool(*args, check=True, timeout=900, env=None, fresh=False):
             f'{args} exited {proc.returncode}\nstdout:\n{proc.stdout[-4000:]}'
             f'\nstderr:\n{proc.stderr[-4000:]}')
     return proc
+
+
+def start_tool(*args, log: Path, env=None):
+    """Start ``python tools/<args>`` from the repo root, forked from the
+    tool server as :func:`run_tool` does, with stdout and stderr into
+    ``log``; returns the running process (``pid``, ``send_signal``,
+    ``wait``), for tests that act on it while it runs."""
+    return start_forked(args, cwd=REPO, env=_tool_env(env), log=log)
 
 
 @pytest.fixture(scope='session')

@@ -91,15 +91,24 @@ def _run_script(script: str, args: List[str], cwd: str, env: Dict[str, str],
     for stream, fd, path in ((sys.stdout, 1, stdout_path),
                              (sys.stderr, 2, stderr_path)):
         stream.flush()
-        file_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.dup2(file_fd, fd)
-        os.close(file_fd)
+        if fd == 2 and path == stdout_path:  # stderr=subprocess.STDOUT
+            os.dup2(1, 2)
+        else:
+            file_fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC,
+                              0o600)
+            os.dup2(file_fd, fd)
+            os.close(file_fd)
         stream.reconfigure(line_buffering=True)
     if PRELOAD not in sys.modules:  # else every run pays for imports
         print('tests/forked_tools.py: the tool server did not import '
               f'tests/{PRELOAD}.py; import it alone to see why',
               file=sys.stderr, flush=True)
         os._exit(70)
+    if env.get('OMP_NUM_THREADS', '').isdigit():
+        # a fresh interpreter's OpenMP reads it when torch loads; the
+        # server loaded torch before this run's environment existed
+        import torch
+        torch.set_num_threads(int(env['OMP_NUM_THREADS']))
     sys.argv = [script, *args]
     script_dir = os.path.dirname(os.path.abspath(script))
     sys.path[:] = [script_dir, *sys_path]
@@ -125,25 +134,58 @@ def _run_script(script: str, args: List[str], cwd: str, env: Dict[str, str],
     os._exit(code)
 
 
+class ForkedTool:
+    """A tool process forked from the server, as ``subprocess.Popen`` with
+    stdout and stderr going to files: ``pid``, ``send_signal``, ``wait``."""
+
+    def __init__(self, args, cwd: Path, env: Dict[str, str],
+                 stdout_path: Path, stderr_path: Path):
+        script, *rest = (str(a) for a in args)
+        self.args = [sys.executable, script, *rest]
+        self._process = _context().Process(
+            target=_run_script, name=f'tool {script}',
+            args=(script, rest, str(cwd), dict(env), str(stdout_path),
+                  str(stderr_path), _FRESH_PATH))
+        self._process.start()
+        self.pid = self._process.pid
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def wait(self, timeout: Optional[float] = None) -> int:
+        """The exit status (``-N`` for signal N), as ``Popen.wait``;
+        ``subprocess.TimeoutExpired`` if it runs longer (left running)."""
+        self._process.join(timeout)
+        if self._process.exitcode is None:
+            raise subprocess.TimeoutExpired(self.args, timeout)
+        return self._process.exitcode
+
+    def kill(self) -> None:
+        self._process.kill()
+        self._process.join()
+
+
+def start_forked(args, cwd: Path, env: Dict[str, str], log: Path
+                 ) -> ForkedTool:
+    """``subprocess.Popen([sys.executable, *args], stdout=log,
+    stderr=subprocess.STDOUT, ...)`` with the process forked from the tool
+    server: a run the test signals or waits for while it goes on."""
+    return ForkedTool(args, cwd, env, log, log)
+
+
 def run_forked(args, cwd: Path, env: Dict[str, str],
                timeout: float) -> subprocess.CompletedProcess:
     """``subprocess.run([sys.executable, *args], capture_output=True,
     text=True, ...)``, with the process forked from the tool server.
     Raises ``subprocess.TimeoutExpired`` as ``subprocess.run`` does."""
-    context = _context()
-    script, *rest = (str(a) for a in args)
     with tempfile.TemporaryDirectory(prefix='tool run ') as folder:
         out, err = (os.path.join(folder, name) for name in ('out', 'err'))
-        process = context.Process(
-            target=_run_script, name=f'tool {script}',
-            args=(script, rest, str(cwd), dict(env), out, err,
-                  _FRESH_PATH))
-        process.start()
-        process.join(timeout)
-        if process.exitcode is None:
+        process = ForkedTool(args, cwd, env, out, err)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
             process.kill()
-            process.join()
-            raise subprocess.TimeoutExpired([sys.executable, *args], timeout)
+            raise
         texts = []
         for path in (out, err):  # absent if it died before opening them
             if os.path.exists(path):
@@ -151,5 +193,4 @@ def run_forked(args, cwd: Path, env: Dict[str, str],
                     texts.append(handle.read())
             else:
                 texts.append('')
-    return subprocess.CompletedProcess([sys.executable, script, *rest],
-                                       process.exitcode, *texts)
+    return subprocess.CompletedProcess(process.args, process.wait(), *texts)

@@ -27,7 +27,7 @@ def test_trained_model_beats_chance_on_held_out_clips(dumped):
     assert re.search(r'top-5:\s+[\d.]+ %', stdout)
     assert re.search(r'mean class accuracy:\s+[\d.]+ %', stdout)
     # 24 held-out clips of 3 classes, chance 33 %. Measured: 23/24 (the
-    # half-width model, 14 epochs); the bar, 20/24, leaves three clips for
+    # half-width model, 10 epochs); the bar, 20/24, leaves three clips for
     # other CPUs' kernels and still fails a model that learned one class
     # less.
     assert top1 >= 100 * 20 / 24 - 0.01, stdout
