@@ -366,6 +366,41 @@ def test_yaml_floats_without_a_dot_are_numbers():
 # ------------------------------------------------------- parallel workers
 
 
+def test_the_sweep_ends_when_its_last_worker_does(tmp_path, monkeypatch):
+    """run_workers waits on its workers, not a fixed poll: with a poll of
+    an hour it still returns as soon as they exit (here at once)."""
+    import signal
+    import subprocess
+    import sys
+
+    from dance_style.sweep import workers
+    real_popen = subprocess.Popen
+    started = []
+
+    def worker_that_exits(args, **kwargs):
+        started.append(args)
+        return real_popen([sys.executable, '-c', 'pass'], **kwargs)
+
+    monkeypatch.setattr(workers.subprocess, 'Popen', worker_that_exits)
+    settings = SweepSettings(
+        config='c.py', space_file='s.yaml', study_name='s',
+        storage='sqlite:///s.db', study_dir=tmp_path, n_trials=2)
+
+    def too_late(signum, frame):
+        raise AssertionError('run_workers still waiting 60 s after its '
+                             'workers exited')
+
+    previous = signal.signal(signal.SIGALRM, too_late)
+    signal.alarm(60)
+    try:
+        code = workers.run_workers(settings, 2, optuna.create_study(),
+                                   poll_seconds=3600)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert code == 0 and len(started) == 2
+
+
 @pytest.fixture(scope='module')
 def fast_options(easy_dataset, tmp_path_factory):
     """One-epoch trials on 8 training clips per class: these tests check
