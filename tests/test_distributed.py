@@ -6,7 +6,7 @@ import sys
 
 import torch
 
-from conftest import TINY_CONFIG, run_tool, train_subset
+from conftest import TINY_CONFIG, TWO_TEST_VIEWS, run_tool, train_subset
 
 ENV = dict(PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT='29517')
 
@@ -52,10 +52,12 @@ def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
 
     # testing on 2 processes gives the single-process result
     single = run_tool('tools/test.py', TINY_CONFIG, work_dir / 'epoch_1.pth',
-                      '--work-dir', tmp_path / 'test1', '--data-root', easy_dataset)
+                      '--work-dir', tmp_path / 'test1', '--data-root',
+                      easy_dataset, '--cfg-options', TWO_TEST_VIEWS)
     double = run_script('tools/dist_test.sh', TINY_CONFIG,
                         work_dir / 'epoch_1.pth', '2', '--work-dir',
-                        tmp_path / 'test2', '--data-root', easy_dataset)
+                        tmp_path / 'test2', '--data-root', easy_dataset,
+                        '--cfg-options', TWO_TEST_VIEWS)
 
     def top1(text):
         return re.search(r'top-1:\s+([\d.]+) %', text).group(1)

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, run_tool
+from conftest import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.kinetics_heads import (CoveredClassesMetric, head_rows,
                                         kinetics_classes, slice_head)
@@ -132,7 +132,8 @@ def test_zero_training_baseline_reproduces_the_model(dumped, tmp_path):
     k700 = zoo_checkpoint(dumped['checkpoint'], 700, tmp_path / 'k700.pth')
     proc = run_tool('tools/test.py', TINY_CONFIG, k700, '--work-dir',
                     tmp_path / 'k700', '--dump', tmp_path / 'k700.npz',
-                    '--data-root', dumped['data'])
+                    '--data-root', dumped['data'], '--cfg-options',
+                    TWO_TEST_VIEWS)  # as the dump compared with
     assert ('19 of 19 rows taken from the Kinetics-700 head by class name'
             in proc.stdout + proc.stderr)
     with np.load(dumped['path']) as ours, np.load(tmp_path / 'k700.npz') \
@@ -144,7 +145,8 @@ def test_zero_training_baseline_reproduces_the_model(dumped, tmp_path):
     k400 = zoo_checkpoint(dumped['checkpoint'], 400, tmp_path / 'k400.pth')
     proc = run_tool('tools/test.py', TINY_CONFIG, k400, '--work-dir',
                     tmp_path / 'k400', '--dump', tmp_path / 'k400.npz',
-                    '--data-root', dumped['data'])
+                    '--data-root', dumped['data'], '--cfg-options',
+                    TWO_TEST_VIEWS)  # as the dump compared with
     assert ('15 of 19 rows taken from the Kinetics-400 head by class name; '
             'not in that head, initialised afresh: ' +
             ', '.join(MISSING_IN_K400)) in proc.stdout + proc.stderr

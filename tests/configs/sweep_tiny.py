@@ -31,6 +31,7 @@ val_pipeline = [
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_pipeline = val_pipeline  # what the tools read as the test views
 
 train_cfg = dict(max_epochs=3)
 # no warm-up epoch in so short a run: cosine from the first step to the end
