@@ -369,7 +369,6 @@ def test_yaml_floats_without_a_dot_are_numbers():
 def test_the_sweep_ends_when_its_last_worker_does(tmp_path, monkeypatch):
     """run_workers waits on its workers, not a fixed poll: with a poll of
     an hour it still returns as soon as they exit (here at once)."""
-    import signal
     import subprocess
     import sys
 
