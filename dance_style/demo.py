@@ -45,17 +45,18 @@ class DemoSettings:
     # merged into every config the demo loads, so that the model tested,
     # asked for a prediction and run on the long video is the one trained
     cfg_options: Dict = field(default_factory=dict)
-    # 'auto': bfloat16 autocast on a CPU that computes in it (AVX512-BF16
-    # or AMX, train.py --amp), else float32; 'bf16' or 'fp32' to choose
+    # 'auto': bfloat16 autocast where the CPU has the instructions and the
+    # bf16 check (dance_style.bf16_check) finds it right and faster here,
+    # else float32; 'bf16' (refused where the check fails) or 'fp32'
     precision: str = 'auto'
 
-    def use_bf16(self) -> bool:
-        """Whether the trainings run under bfloat16 autocast (--amp)."""
+    def use_bf16(self, cfg) -> bool:
+        """Whether training ``cfg`` runs under bfloat16 autocast (--amp)."""
         if self.precision == 'auto':
             import torch
 
-            from .precision import cpu_supports_bf16
-            return not torch.cuda.is_available() and cpu_supports_bf16()
+            from .bf16_check import auto_bf16
+            return not torch.cuda.is_available() and auto_bf16(cfg)
         return self.precision == 'bf16'
 
 
@@ -132,7 +133,7 @@ def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:
     """Train ``config`` on the demo dataset; returns the checkpoint to test."""
     from .config import load_config
     from .train import apply_train_args, train
-    amp = settings.use_bf16()
+    amp = settings.use_bf16(demo_config(config, settings))
     print(f'precision: {"bfloat16 autocast (--amp)" if amp else "float32"}'
           ' (--precision)', flush=True)
     cfg = apply_train_args(load_config(config), config,

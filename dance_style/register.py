@@ -22,6 +22,7 @@ MODULES = (
     'dance_style.hooks',  # ProgressBarHook, EpochLossHook, ...
     'dance_style.randomness',  # RandomStateHook, seed_worker_per_epoch
     'dance_style.precision',  # CPUAutocastOptimWrapper
+    'dance_style.nonfinite',  # NonFiniteHook
     'dance_style.transfer',  # TransferSummaryHook
     'dance_style.kinetics_heads',  # KineticsHeadHook, CoveredClassesMetric
     'dance_style.distributed',  # CPUDistributedDataParallel

@@ -87,7 +87,8 @@ def apply_train_args(cfg: Config,
 def set_amp(cfg: Config) -> None:
     """Mixed precision: mmengine's ``AmpOptimWrapper`` on a GPU (its dtype
     from the config, float16 with dynamic loss scaling by default); bfloat16
-    autocast on a CPU that computes in it (:mod:`dance_style.precision`)."""
+    autocast on a CPU (:mod:`dance_style.precision`), which
+    :func:`preflight` allows only where the bf16 check finds it right."""
     import torch
     wrapper_type = cfg.optim_wrapper.get('type', 'OptimWrapper')
     if wrapper_type not in ('OptimWrapper', 'AmpOptimWrapper',
@@ -99,19 +100,15 @@ def set_amp(cfg: Config) -> None:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
         return
-    from .precision import cpu_name, cpu_supports_bf16
-    if not cpu_supports_bf16():
-        raise DanceStyleError(
-            f'--amp without a GPU trains in bfloat16, which this CPU '
-            f'({cpu_name()}) lacks (no AVX512-BF16 or AMX): it would be '
-            'emulated and slower than float32. Leave --amp out.')
     cfg.optim_wrapper.type = 'CPUAutocastOptimWrapper'
     cfg.optim_wrapper.pop('loss_scale', None)
     cfg.optim_wrapper.dtype = 'bfloat16'
 
 
 def preflight(cfg: Config) -> None:
-    """Fail before the (slow) Runner build on what we can check cheaply."""
+    """Fail before the (slow) Runner build on what we can check cheaply,
+    and check bfloat16 on this CPU before training in it (seconds, once per
+    CPU and model: :func:`dance_style.bf16_check.require_bf16`)."""
     if cfg.get('resume') and not osp.isfile(str(cfg.load_from)):
         raise DanceStyleError(
             f'--resume checkpoint not found: {cfg.load_from}\n'
@@ -128,6 +125,9 @@ def preflight(cfg: Config) -> None:
             'where to get it). Pass another path with --cfg-options '
             'model.backbone.pretrained=PATH, or =None to start from '
             'scratch.')
+    if cfg.get('optim_wrapper', {}).get('type') == 'CPUAutocastOptimWrapper':
+        from .bf16_check import require_bf16
+        require_bf16(cfg)
 
 
 def build_runner(cfg: Config):
@@ -180,6 +180,10 @@ def train(cfg: Config, hooks: Sequence = ()) -> Dict[str, float]:
     runner = build_runner(cfg)
     for hook in hooks:
         runner.register_hook(hook)
+    from .nonfinite import NonFiniteHook
+    if not any(isinstance(hook, NonFiniteHook) for hook in runner.hooks):
+        # a config that replaced custom_hooks still stops on a NaN
+        runner.register_hook(NonFiniteHook())
     try:
         runner.train()
         return last_val_metrics(runner)

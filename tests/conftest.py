@@ -28,6 +28,13 @@ from pathlib import Path
 if os.environ.get('PYTEST_XDIST_WORKER'):
     os.environ.setdefault('OMP_WAIT_POLICY', 'PASSIVE')
 
+# The bf16 check's verdicts (dance_style/bf16_check.py) in a folder of this
+# run, not the user's ~/.cache: every run checks this CPU anew.
+if not os.environ.get('DANCE_STYLE_CACHE_DIR'):
+    import tempfile
+    os.environ['DANCE_STYLE_CACHE_DIR'] = tempfile.mkdtemp(
+        prefix='dance_style_cache_')
+
 import pytest  # noqa: E402
 
 from dance_style.register import register_all_modules  # noqa: E402

@@ -25,6 +25,11 @@ def test_demo_runs_every_stage(tmp_path):
     out = proc.stdout
     for stage in range(1, 8):
         assert f'== {stage}/7' in out
+    # precision auto said what it chose and why (the bf16 check on this
+    # CPU, or no bf16 instructions), and nothing came out NaN
+    assert re.search(r'^precision auto: (float32|bfloat16 autocast)', out,
+                     re.M)
+    assert not re.search(r'\bnan\b', out, re.I)
     assert re.search(r'top-1:\s+[\d.]+ %', out)
     assert re.search(r'top-5:\s+[\d.]+ %', out)
     assert re.search(r'^  1\. \S.* +[\d.]+ %$', out, re.M)  # a prediction
@@ -45,3 +50,24 @@ def test_demo_runs_every_stage(tmp_path):
         assert f',{status},' in manifest
     assert (data / 'class_counts.png').is_file()
     assert (data / 'annotations' / 'dance19_train.txt').is_file()
+
+
+@pytest.mark.slow
+def test_demo_stops_at_a_non_finite_loss(tmp_path):
+    """A learning rate that diverges: the demo ends in its training stage
+    with the message, and tests, predicts and draws nothing from a broken
+    model."""
+    proc = run_tool('tools/demo.py', '--raw-dir', tmp_path / 'raw',
+                    '--data-root', tmp_path / 'data', '--work-dir',
+                    tmp_path / 'work', '--clips-per-class', '2',
+                    '--val-per-class', '1', '--letsdance-clips', '1',
+                    '--precision', 'fp32', '--cfg-options',
+                    'optim_wrapper.optimizer.lr=1e30',
+                    'model.backbone.base_channels=32',
+                    'model.cls_head.in_channels=1024', check=False)
+    assert proc.returncode == 2, proc.stderr[-3000:]
+    assert '== 3/7 train' in proc.stdout and '== 4/7' not in proc.stdout
+    assert re.search(r'training stopped at iteration [123] of \d+',
+                     proc.stderr), proc.stderr[-3000:]
+    assert 'Traceback' not in proc.stderr
+    assert not list((tmp_path / 'work').glob('*.pth'))

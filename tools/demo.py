@@ -52,9 +52,11 @@ def parse_args(argv=None):
     parser.add_argument('--precision', choices=('auto', 'bf16', 'fp32'),
                         default=defaults.precision,
                         help='training precision: auto (default) trains in '
-                        'bfloat16 autocast on a CPU with AVX512-BF16 or AMX '
-                        '(train.py --amp; 1.1x faster steps here) and in '
-                        'float32 elsewhere')
+                        'bfloat16 autocast (train.py --amp) only where the '
+                        'CPU has AVX512-BF16 or AMX and a check of the '
+                        'model (seconds, cached) finds bf16 right and faster '
+                        'than float32; float32 elsewhere. bf16 is refused '
+                        'where that check fails')
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
                         help='config overrides, key=value, for every stage '

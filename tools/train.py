@@ -23,8 +23,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--amp', action='store_true',
         help='mixed precision: AmpOptimWrapper on a GPU; bfloat16 autocast '
-        'on a CPU with AVX512-BF16 or AMX (refused on other CPUs, where it '
-        'would be emulated)')
+        'on a CPU with AVX512-BF16 or AMX, after a check that bf16 gives '
+        'finite values that agree with float32 for this model on this CPU '
+        '(seconds, cached); refused where the check fails or the CPU would '
+        'emulate bf16')
     parser.add_argument(
         '--no-validate', action='store_true',
         help='skip validation during training')

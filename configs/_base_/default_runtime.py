@@ -27,6 +27,9 @@ default_hooks = dict(
 # that all ranks end with the same weights; the random generators' states in
 # every checkpoint, so that --resume continues as the uninterrupted run would
 custom_hooks = [
+    # the run ends at the first non-finite loss or gradient, before the
+    # optimizer writes it into the weights (dance_style.nonfinite)
+    dict(type='NonFiniteHook'),
     dict(type='ProgressBarHook'),
     dict(type='EpochLossHook'),
     dict(type='RankConsistencyHook'),

@@ -45,6 +45,7 @@ test_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
 
 train_cfg = dict(max_epochs=4)
 # no progress bars in test logs
-custom_hooks = [dict(type='EpochLossHook'), dict(type='KineticsHeadHook'),
+custom_hooks = [dict(type='NonFiniteHook'), dict(type='EpochLossHook'),
+                dict(type='KineticsHeadHook'),
                 dict(type='TransferSummaryHook'),
                 dict(type='RandomStateHook')]

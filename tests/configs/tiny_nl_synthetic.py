@@ -26,6 +26,7 @@ model = dict(
 train_cfg = dict(max_epochs=10)
 # no progress bars in test logs
 custom_hooks = [
+    dict(type='NonFiniteHook'),
     dict(type='EpochLossHook'),
     dict(type='RankConsistencyHook'),
     dict(type='KineticsHeadHook'),

@@ -56,6 +56,7 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
 load_from = None  # tests give a generated zoo-layout checkpoint
 # no progress bars in test logs
 custom_hooks = [
+    dict(type='NonFiniteHook'),
     dict(type='EpochLossHook'),
     dict(type='KineticsHeadHook'),
     dict(type='TransferSummaryHook'),

@@ -48,6 +48,7 @@ val_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
 load_from = None
 custom_hooks = [
+    dict(type='NonFiniteHook'),
     dict(type='EpochLossHook'),
     dict(type='KineticsHeadHook'),
     dict(type='TransferSummaryHook'),
