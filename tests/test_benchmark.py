@@ -29,10 +29,14 @@ def test_train_and_infer_benchmarks_run(tmp_path):
         for name in ('stock', 'ours'):
             assert result[name]['clips_per_s'] > 0
         assert result['speedup'] > 0
-        # ours autocasts to bf16 on a GPU and on a CPU that computes in it
-        native = torch.cuda.is_available() or cpu_supports_bf16()
+        # ours autocasts to bf16 on a GPU, and on a CPU that computes in
+        # it where the bf16 check found it right (the reason is recorded)
+        right = 'bf16_check' in result and \
+            result['bf16_check'].startswith('bfloat16 agrees')
+        assert ('bf16_check' in result) == (
+            not torch.cuda.is_available() and cpu_supports_bf16())
         assert result['ours']['setting']['amp'] == (
-            'bf16' if native else 'none')
+            'bf16' if torch.cuda.is_available() or right else 'none')
         assert result['stock']['setting']['amp'] == 'none'
         if what == 'train':
             # FLOPs are counted everywhere; MFU needs a GPU whose peak is

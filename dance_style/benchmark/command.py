@@ -144,12 +144,12 @@ def parse_size(text: str):
     return height, width
 
 
-def our_setting(args, device):
-    """The tuned setting of train/infer from the flags (GPU defaults on)."""
+def our_setting(args, device, bf16_right: bool = False):
+    """The tuned setting of train/infer from the flags (GPU defaults on;
+    on a CPU, bf16 by default only where the bf16 check found it right)."""
     from .speed import Setting
-    from ..precision import cpu_supports_bf16
     gpu = device.type == 'cuda'
-    amp = args.amp or ('bf16' if gpu or cpu_supports_bf16() else 'none')
+    amp = args.amp or ('bf16' if gpu or bf16_right else 'none')
     return Setting(
         'ours', amp=amp,
         channels_last=gpu if args.channels_last is None else
@@ -199,12 +199,20 @@ def measure_model(args, cfg) -> Dict:
         if device.type == 'cuda' else
         f'CPU ({cpu_name()}, {torch.get_num_threads()} threads)',
         torch=torch.__version__)
+    bf16_right = False
     if device.type == 'cpu':
         # bf16 on a CPU without these instructions is emulated (slow)
         results['cpu_native_bf16'] = cpu_supports_bf16()
     if args.what in ('train', 'infer'):
         shape = (3, *args.shape) if args.shape else None
-        ours = our_setting(args, device)
+        if device.type == 'cpu' and results['cpu_native_bf16']:
+            # fast is not enough: right on this CPU (dance_style.bf16_check)
+            from ..bf16_check import bf16_verdict
+            verdict = bf16_verdict(cfg, shape, log=lambda line: print(
+                line, file=sys.stderr))
+            bf16_right = verdict.right
+            results['bf16_check'] = verdict.reason
+        ours = our_setting(args, device, bf16_right)
         runs = {}
         for setting in (STOCK, ours):
             if args.what == 'train':
