@@ -15,7 +15,7 @@ from typing import Dict, Optional
 from ..cli import ConfigOptionsAction
 from ..errors import DanceStyleError
 from ..resources import STUDY_SPACE, shown
-from .storage import default_storage_url
+from .storage import STORAGE_ENV, describe, passwords, resolve_storage
 from .study import PRUNERS, SAMPLERS, SweepSettings
 
 
@@ -45,8 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         '--storage',
         help='Optuna storage: a database URL (sqlite:///F.db, '
-        'postgresql://user:pw@host/db) or a journal file (*.journal). '
-        'Default: sqlite in the study folder')
+        'postgresql://user@host/db) or a journal file (*.journal). '
+        f'Default: ${STORAGE_ENV}, else sqlite in the study folder. A '
+        'password here shows in ps and shell history: put the whole URL '
+        f'in ${STORAGE_ENV} or the password in --storage-password-file')
+    parser.add_argument(
+        '--storage-password-file', metavar='FILE',
+        help='read the storage URL\'s password from the first line of FILE, '
+        'which only you may read (chmod 600 FILE); logs and files show the '
+        'URL with *** for it')
     parser.add_argument(
         '--search-space', default=str(STUDY_SPACE),
         help=f'YAML file of dotted config paths and how to draw them '
@@ -126,10 +133,16 @@ def settings_from_args(args: argparse.Namespace) -> SweepSettings:
             f'search space file not found: {args.search_space}\n'
             f'The default is {shown(STUDY_SPACE)}; its comments show the '
             'format.')
+    if args.storage and passwords(args.storage):
+        print(f'note: the password in --storage {describe(args.storage)} is '
+              'visible to other users (ps) and in your shell history; set '
+              f'{STORAGE_ENV} or pass --storage-password-file instead',
+              file=sys.stderr)
     return SweepSettings(
         config=args.config, space_file=args.search_space,
         study_name=study_name,
-        storage=args.storage or default_storage_url(study_dir),
+        storage=resolve_storage(args.storage, args.storage_password_file,
+                                study_dir),
         study_dir=study_dir, n_trials=args.n_trials, timeout=args.timeout,
         max_trials=args.max_trials, pruner=args.pruner,
         pruner_startup_trials=args.pruner_startup_trials,

@@ -24,7 +24,14 @@ conditional parameters. Paths are applied shallow first, so
 
 YAML because it is declarative (a search space is data, not code) and
 PyYAML comes with mmengine; JSON files are YAML too.
+
+A finished trial's values come back from the study's database, which a
+shared server lets others write to: :meth:`SearchSpace.replay` accepts only
+the parameters this space defines, with values it could have drawn, and
+rebuilds the overrides from the space itself.
 """
+import json
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,7 +147,8 @@ class SearchSpace:
         entries = _numbers_everywhere(entries)
         self.params: List[Param] = []
         for path, spec in entries.items():
-            if not isinstance(path, str) or not path or ' ' in path:
+            if not isinstance(path, str) or not all(
+                    part.isidentifier() for part in path.split('.')):
                 raise DanceStyleError(
                     f'search space {source}: bad key {path!r}; keys are '
                     'dotted config paths such as model.cls_head.dropout_ratio')
@@ -171,6 +179,128 @@ class SearchSpace:
         ``{dotted path: value}`` in the order to apply."""
         return {param.path: _draw(trial, param.path, param.spec)
                 for param in self.params}
+
+    def names(self) -> List[str]:
+        """Every parameter name a trial of this space can hold, the
+        conditional ones of each named option included."""
+        names: List[str] = []
+        for param in self.params:
+            _names(param.path, param.spec, names)
+        return names
+
+    def replay(self, params: Dict[str, Any],
+               what: str = 'the trial') -> Dict[str, Any]:
+        """The overrides of a finished trial, from its stored ``params``
+        (``trial.params``): each name must be one this space defines, each
+        value one it could have drawn; a choice comes back as the space's
+        own value. Raises DanceStyleError naming the first that is not."""
+        known = set(self.names())
+        for name in params:
+            if name not in known:
+                raise DanceStyleError(
+                    f'{what} has a parameter {name!r} that the search space '
+                    f'{self.source} does not define; refusing to use it. A '
+                    'study holds trials of one space: this one was written '
+                    'by another program or person. Check the study '
+                    '(optuna-dashboard), or pass a new --study-name.')
+        return self.sample(_Replay(params, what, self.source))
+
+    def check_stored(self, stored: Any, overrides: Dict[str, Any],
+                     what: str = 'the trial') -> None:
+        """Refuse a trial whose stored ``overrides`` user attribute (JSON)
+        is not what :meth:`replay` rebuilt from its parameters: an unknown
+        key, a missing one, or another value."""
+        try:
+            stored = json.loads(stored)
+        except (TypeError, ValueError):
+            stored = None
+        if not isinstance(stored, dict):
+            raise DanceStyleError(
+                f'{what}: its stored overrides are not a JSON object of '
+                'config paths; refusing to use them')
+        for key in stored:
+            if key not in overrides:
+                raise DanceStyleError(
+                    f'{what} has an override {repr(key)[:300]} that the '
+                    f'search space {self.source} does not define; refusing '
+                    'to use it. '
+                    'Check the study (optuna-dashboard), or pass a new '
+                    '--study-name.')
+        for key, value in overrides.items():
+            # compared as stored: JSON, with str() for what it cannot hold
+            value = json.loads(json.dumps(value, default=str))
+            if key not in stored or stored[key] != value:
+                shown = repr(stored.get(key, '<missing>'))[:200]
+                raise DanceStyleError(
+                    f'{what}: its stored override {key!r} = {shown} is not '
+                    f'the value its parameters give in {self.source} '
+                    f'({value!r}); refusing to use it')
+
+
+class _Replay:
+    """Stands in for an Optuna trial in :func:`_draw`: answers each
+    ``suggest_*`` with the stored value, once it has checked the value
+    against the arguments the space asks with."""
+
+    def __init__(self, params: Dict[str, Any], what: str, source: str):
+        self.params = params
+        self.what = what
+        self.source = source
+
+    def _stored(self, name: str) -> Any:
+        if name not in self.params:
+            raise DanceStyleError(
+                f'{self.what} has no value for {name!r}, which the search '
+                f'space {self.source} draws; it was not a trial of this '
+                'space')
+        return self.params[name]
+
+    def _refuse(self, name: str, value: Any, expected: str):
+        return DanceStyleError(
+            f'{self.what}: parameter {name!r} = {repr(value)[:200]} is not '
+            f'{expected} as the search space {self.source} says; refusing '
+            'to use it')
+
+    def suggest_float(self, name, low, high, log=False, step=None):
+        value = self._stored(name)
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or not low <= value <= high):
+            raise self._refuse(name, value, f'a number in [{low}, {high}]')
+        if step is not None:
+            steps = (value - low) / step
+            if abs(steps - round(steps)) > 1e-6:
+                raise self._refuse(name, value,
+                                   f'{low} plus a multiple of {step}')
+        return float(value)
+
+    def suggest_int(self, name, low, high, log=False, step=1):
+        value = self._stored(name)
+        if (isinstance(value, bool) or not isinstance(value, int)
+                or not low <= value <= high or (value - low) % step):
+            raise self._refuse(name, value, f'an integer in [{low}, {high}]'
+                               f' in steps of {step}')
+        return value
+
+    def suggest_categorical(self, name, choices):
+        value = self._stored(name)
+        for choice in choices:
+            # type too: True == 1 == 1.0, but only one is the space's value
+            if type(choice) is type(value) and choice == value:
+                return choice
+        raise self._refuse(name, value, f'one of {choices!r}')
+
+
+def _names(name: str, spec: Any, out: List[str]) -> None:
+    """The parameter names :func:`_draw` can suggest for ``spec``."""
+    if is_spec(spec):
+        out.append(name)
+        choices = spec.get('choice')
+        if isinstance(choices, dict):
+            for option, value in choices.items():
+                _names(f'{name}[{option}]', value, out)
+    elif isinstance(spec, dict):
+        for key, value in spec.items():
+            _names(f'{name}.{key}', value, out)
 
 
 def _draw(trial, name: str, spec: Any) -> Any:

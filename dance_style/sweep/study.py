@@ -36,7 +36,8 @@ class SweepSettings:
     config: str
     space_file: str
     study_name: str
-    storage: str
+    # password included: never in repr, never in the JSON file (to_json)
+    storage: str = field(repr=False)
     study_dir: Path
     n_trials: Optional[int] = None
     timeout: Optional[float] = None
@@ -54,14 +55,17 @@ class SweepSettings:
     cfg_options: Dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
-        """The settings as JSON (paths as strings)."""
+        """The settings as JSON (paths as strings), the storage URL with its
+        password masked: a worker reads the full URL from the environment
+        (:func:`.storage.worker_storage`)."""
         values = asdict(self)
         values['study_dir'] = str(self.study_dir)
+        values['storage'] = describe(self.storage)
         return json.dumps(values, indent=2)
 
     @classmethod
     def from_json(cls, text: str) -> 'SweepSettings':
-        """The inverse of :meth:`to_json`."""
+        """The inverse of :meth:`to_json`, but for the storage password."""
         values = json.loads(text)
         values['study_dir'] = Path(values['study_dir'])
         return cls(**values)
@@ -309,7 +313,8 @@ def run_worker(settings: SweepSettings):
 
 def print_header(settings: SweepSettings) -> None:
     """Where the study lives and how to watch it."""
-    print(f'study {settings.study_name!r} in {describe(settings.storage)}\n'
+    shown = describe(settings.storage)
+    hint = ' (with the password for ***)' if shown != settings.storage else ''
+    print(f'study {settings.study_name!r} in {shown}\n'
           f'trial work dirs: {settings.study_dir}/trial_NNN\n'
-          f'watch it: optuna-dashboard {describe(settings.storage)}',
-          file=sys.stderr)
+          f'watch it: optuna-dashboard {shown}{hint}', file=sys.stderr)

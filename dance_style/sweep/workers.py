@@ -4,6 +4,9 @@ share of the CPU cores), all on the same study.
 Each worker is ``python -m dance_style.sweep.workers SETTINGS.json``: the
 command's settings with the worker's index and share of trials, written
 into the study folder, so a worker runs exactly what the command would.
+The storage URL's password is not in that file (it shows ``***``) nor in
+the worker's argv: the worker reads the full URL from its environment
+(``DANCE_STYLE_SWEEP_STORAGE``), which only its user can read.
 """
 import dataclasses
 import os
@@ -14,6 +17,7 @@ from typing import Dict, List, Optional
 
 from ..fileio import write_text_atomic
 from .report import summarize
+from .storage import STORAGE_ENV, worker_storage
 from .study import SweepSettings
 
 
@@ -27,11 +31,15 @@ def split_trials(n_trials: Optional[int], workers: int) -> List[Optional[int]]:
     return [base + (index < extra) for index in range(workers)]
 
 
-def worker_env(index: int, workers: int) -> Dict[str, str]:
+def worker_env(index: int, workers: int,
+               storage: Optional[str] = None) -> Dict[str, str]:
     """One visible GPU per worker (round robin over the visible ones), or
-    a fair share of CPU threads when there is no GPU."""
+    a fair share of CPU threads when there is no GPU; and the full storage
+    URL, which the worker's settings file shows masked."""
     import torch
     env = dict(os.environ)
+    if storage is not None:
+        env[STORAGE_ENV] = storage
     gpus = torch.cuda.device_count()
     if gpus:
         visible = env.get('CUDA_VISIBLE_DEVICES')
@@ -87,7 +95,8 @@ def run_workers(settings: SweepSettings, workers: int, study,
         # FAIL write for the interrupted trial)
         procs.append(subprocess.Popen(args, stdout=log,
                                       stderr=subprocess.STDOUT,
-                                      env=worker_env(index, workers),
+                                      env=worker_env(index, workers,
+                                                     settings.storage),
                                       start_new_session=True))
         print(f'[sweep] worker {index} (pid {procs[-1].pid}): '
               f'{share if share is not None else "unlimited"} trials, '
@@ -151,6 +160,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parser.parse_args(argv)
     with open(args.settings, encoding='utf-8') as handle:
         settings = SweepSettings.from_json(handle.read())
+    settings.storage = worker_storage(settings.storage)
     register_all_modules()
     run_worker(settings)
     return 0
