@@ -13,7 +13,10 @@
 * ``pruning``: the same sweep with and without the median pruner
   (:mod:`.pruning`);
 * ``timeline``: peak memory and time of the streamed style timeline on long
-  1080p videos against stock ``inference_recognizer`` (:mod:`.timeline`).
+  1080p videos against stock ``inference_recognizer`` (:mod:`.timeline`);
+* ``serve``: the web page under load, a real ``tools/serve.py`` process and
+  concurrent uploading clients: answers, latency, peak memory against the
+  bound of the server's limits (:mod:`.serve`).
 
 Warm-up iterations are excluded; every result is printed as JSON.
 """
@@ -29,7 +32,8 @@ from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..resources import CONFIGS, shown
 
-WHAT = ('train', 'infer', 'data', 'normalise', 'pruning', 'timeline')
+WHAT = ('train', 'infer', 'data', 'normalise', 'pruning', 'timeline',
+        'serve')
 NEEDS_CONFIG = ('train', 'infer', 'data')
 PRUNING_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 
@@ -42,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         'prep or sweep pruning: stock settings vs ours, as a ratio.')
     parser.add_argument('config', nargs='?',
                         help='config to benchmark (train, infer, data; '
-                        f'pruning and timeline: default '
+                        f'pruning, timeline and serve: default '
                         f'{shown(PRUNING_CONFIG)})')
     parser.add_argument('--what', choices=WHAT, required=True,
                         help='what to measure')
@@ -128,9 +132,33 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument('--clips-per-class', type=int, default=40,
                        help='training clips per class (default 40)')
     sweep.add_argument('--seed', type=int, default=0,
-                       help='sampler and training seed (default 0)')
+                       help='sampler and training seed (serve: the clients\' '
+                       'choice of clips; default 0)')
     sweep.add_argument('--work-dir', default='work_dirs/benchmark_pruning',
                        help='where both studies go (replaced)')
+    serve = parser.add_argument_group('serve')
+    serve.add_argument('--clients', type=int, nargs='+', default=[20, 2],
+                       help='concurrent uploading clients, a run with a '
+                       'fresh server for each count (default 20 2: peak '
+                       'memory with many against few)')
+    serve.add_argument('--duration', type=float, default=120.0,
+                       help='seconds during which each run starts requests '
+                       '(default %(default)s)')
+    serve.add_argument('--clip-seconds', type=float, nargs='+',
+                       default=[10, 20, 30, 40, 50, 60],
+                       help='lengths of the uploaded clips, 320x180 at 30 '
+                       'fps, kept in --serve-dir (default 10 20 ... 60)')
+    serve.add_argument('--max-waiting', type=int,
+                       help='the server\'s --max-waiting (default its own)')
+    serve.add_argument('--request-timeout', type=float,
+                       help='the server\'s --request-timeout, in s; the '
+                       'clients give up 30 s later (default its own)')
+    serve.add_argument('--max-requests', type=int, default=1000,
+                       help='requests per run at most, all clients together '
+                       '(default %(default)s)')
+    serve.add_argument('--serve-dir', default='work_dirs/benchmark_serve',
+                       help='clips, the random-weight checkpoint and each '
+                       'server\'s folder and log (default %(default)s)')
     return parser
 
 
@@ -257,6 +285,15 @@ def measure(args) -> Dict:
         return measure_timeline(args.config or PRUNING_CONFIG,
                                 minutes=args.minutes, stride=args.stride,
                                 folder=Path(args.video_dir))
+    if args.what == 'serve':
+        from .serve import measure_serve
+        return measure_serve(
+            args.config or PRUNING_CONFIG, clients=args.clients,
+            duration=args.duration, clip_seconds=args.clip_seconds,
+            max_waiting=args.max_waiting,
+            request_timeout=args.request_timeout,
+            max_requests=args.max_requests, seed=args.seed,
+            folder=Path(args.serve_dir))
     if args.what == 'pruning':
         from .pruning import EASY_CLASSES, measure_pruning
         return measure_pruning(
@@ -284,9 +321,10 @@ def main(argv: Optional[list] = None) -> int:
     if args.what == 'normalise' and (args.config or args.cfg_options):
         raise DanceStyleError('--what normalise measures data prep, not a '
                               'config: leave out CONFIG and --cfg-options')
-    if args.what == 'pruning' and args.cfg_options:
-        raise DanceStyleError('--what pruning sets its own overrides; pass '
-                              'another CONFIG instead of --cfg-options')
+    if args.what in ('pruning', 'serve') and args.cfg_options:
+        raise DanceStyleError(f'--what {args.what} sets its own overrides; '
+                              'pass another CONFIG instead of '
+                              '--cfg-options')
     results = dict(
         command='python tools/benchmark.py ' + ' '.join(
             sys.argv[1:] if argv is None else map(str, argv)),
