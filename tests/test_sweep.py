@@ -3,6 +3,7 @@ killed workers, the best config, the dashboard."""
 import dataclasses
 import json
 import os
+import re
 import signal
 import time
 import uuid
@@ -326,6 +327,24 @@ def test_two_workers_whose_trials_all_fail_fail_the_sweep(sweep_options,
     study = load(tmp_path / 's', 'sweep_tiny')
     assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
     assert proc.returncode == 1, proc.stderr[-2000:]
+
+
+def test_a_diverging_trial_fails_with_the_reason_and_the_study_goes_on(
+        fast_options, tmp_path):
+    # a learning rate that turns the loss to NaN in the first iterations:
+    # the trial's own problem (NonFiniteHook), unlike a set-up error below
+    space = write_space(tmp_path, 'optim_wrapper.optimizer.lr: '
+                        '{choice: [1.0e30]}\n')
+    proc = run_tool('tools/sweep.py', SWEEP_CONFIG, '--n-trials', '2',
+                    '--search-space', space, '--work-dir', tmp_path / 's',
+                    *fast_options, check=False)
+    study = load(tmp_path / 's', 'sweep_tiny')
+    assert [t.state for t in study.trials] == [TrialState.FAIL] * 2
+    for trial in study.trials:
+        assert re.search(r'NonFiniteTraining: training stopped at '
+                         r'iteration [123] of', trial.user_attrs['error'])
+        assert trial.user_attrs['epochs_trained'] == 0
+    assert proc.returncode == 1
 
 
 def test_a_set_up_error_stops_the_sweep_after_one_trial(fast_options,

@@ -187,6 +187,7 @@ def make_objective(settings: SweepSettings, space: SearchSpace):
     def objective(trial) -> float:
         import optuna
 
+        from ..nonfinite import NonFiniteTraining
         from ..train import train
         from .hook import OptunaPruningHook
         try:
@@ -213,9 +214,11 @@ def make_objective(settings: SweepSettings, space: SearchSpace):
             # the reason stays with the trial for the report and dashboard
             trial.set_user_attr('error',
                                 f'{type(error).__name__}: {error}'[:500])
-            if isinstance(error, DanceStyleError):
+            if isinstance(error, DanceStyleError) and not isinstance(
+                    error, NonFiniteTraining):
                 # a set-up problem (wrong --monitor, missing data) would
-                # fail every trial the same way: stop after this one
+                # fail every trial the same way: stop after this one. A
+                # NaN is this trial's (its learning rate, say): go on
                 trial.study.stop()
             raise
         finally:
