@@ -3,7 +3,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo two-stream test test-fast clean-demo
+.PHONY: install demo two-stream test test-fast test-avx2 clean-demo
 
 # Re-run the install only when the pins change.
 $(STAMP): requirements.txt pyproject.toml tools/setup_env.sh
@@ -31,6 +31,15 @@ test: $(STAMP)
 # (those that train, sweep or run whole pipelines); under 3 minutes.
 test-fast: $(STAMP)
 	$(PYTEST) -m "not slow"
+
+# The numerics subset again with oneDNN limited to AVX2, the kernel path of
+# CPUs without AVX-512 that the developers' AMD EPYC (AVX512-BF16) never
+# takes: the bf16 check, a short training stopped by a NaN, the backbones'
+# forward and backward passes. CI runs it after make test.
+NUMERICS_TESTS := tests/test_precision.py tests/test_resnet3d.py \
+	tests/test_inception_i3d.py
+test-avx2: $(STAMP)
+	ONEDNN_MAX_CPU_ISA=AVX2 $(PYTEST) $(NUMERICS_TESTS)
 
 clean-demo:
 	rm -rf work_dirs/demo work_dirs/two_stream data/synthetic_raw data/synthetic_dance19

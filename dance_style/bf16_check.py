@@ -31,13 +31,14 @@ from typing import Dict, List, Optional, Tuple
 from .errors import DanceStyleError
 
 # How far bfloat16 may drift from float32 and still count as right. bf16
-# keeps 8 significant bits (relative rounding 2**-9 = 0.2 %); through a
-# 50-layer network the loss moves by well under 1 % and the gradient keeps
-# its direction: measured on the demo's I3D R50-NL where oneDNN's bf16 is
-# right (the same CPU, oneDNN limited to AVX2): loss 0.05 %, gradient
-# cosine 0.9995, norm ratio 1.00. A wrong kernel is far outside (NaN, or a
-# cosine near 0).
-TOLERANCE = dict(loss_rel=0.02, grad_cosine=0.98, grad_norm_rel=0.10)
+# keeps 8 significant bits (relative rounding 2**-9 = 0.2 %). Measured where
+# oneDNN's bf16 is right (the demo's I3D R50-NL on the Zen 4 with oneDNN
+# limited to AVX2, docs/benchmarks/bf16_check_demo_avx2.json): losses 0.02
+# to 0.04 % apart, gradient cosine 0.986 to 0.987 (the stem's gradient, the
+# largest, is the least exact), norms 0.07 to 0.26 % apart. A wrong kernel
+# gives NaN, or a gradient that points elsewhere (cosine near 0): the
+# limits sit well outside the rounding and far from that.
+TOLERANCE = dict(loss_rel=0.02, grad_cosine=0.90, grad_norm_rel=0.10)
 CHECK_BATCH = 2  # clips per step: the shapes of training, at a quarter cost
 CHECK_STEPS = 2  # forward + backward passes per dtype, on different clips
 # The Zen 4 kernel's NaN comes and goes from one pass to the next on the

@@ -1,0 +1,94 @@
+"""Is bfloat16 autocast right on this CPU for a config's model?
+
+    python tools/check_bf16.py CONFIG [--repeats 5] [--json OUT]
+
+Runs the check that ``precision: auto`` and ``--amp`` rely on
+(dance_style/bf16_check.py) ``--repeats`` times, fresh (the cache is
+neither read nor written), and prints each verdict and a JSON record
+(command, commit, date, CPU, torch, oneDNN limit). Run it under
+``ONEDNN_MAX_CPU_ISA=AVX2`` (or another limit) to see another kernel path
+of the same CPU.
+"""
+import argparse
+
+from dance_style.cli import ConfigOptionsAction, run_cli
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Check bfloat16 autocast against float32 for a config\'s '
+        'model on this CPU (fresh, uncached), and print a JSON record.')
+    parser.add_argument('config', help='config file, e.g. '
+                        'configs/demo/i3d_nl_dance_synthetic.py')
+    parser.add_argument('--repeats', type=int, default=5,
+                        help='independent checks (the Zen 4 NaN is '
+                        'intermittent; default %(default)s)')
+    parser.add_argument('--json', metavar='OUT',
+                        help='also write the record to OUT')
+    parser.add_argument('--cfg-options', nargs='+',
+                        action=ConfigOptionsAction,
+                        help='config overrides, key=value (e.g. '
+                        'model.backbone.base_channels=32)')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import datetime
+    import json
+    import os
+    import subprocess
+    import sys
+    from dataclasses import asdict
+
+    import torch
+
+    from dance_style.bf16_check import check_bf16
+    from dance_style.config import load_config
+    from dance_style.fileio import write_text_atomic
+    from dance_style.precision import cpu_flags, cpu_name
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    cfg = load_config(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    runs = []
+    for index in range(args.repeats):
+        verdict = check_bf16(cfg, seed=index)
+        print(f'{index + 1}/{args.repeats} {verdict.summary()}',
+              file=sys.stderr, flush=True)
+        runs.append({k: v for k, v in asdict(verdict).items()
+                     if k not in ('cached', 'key')})
+    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
+                            capture_output=True, text=True).stdout.strip()
+    record = dict(
+        command='python tools/check_bf16.py ' + ' '.join(
+            sys.argv[1:] if argv is None else map(str, argv)),
+        commit=commit, date=datetime.date.today().isoformat(),
+        cpu=cpu_name(), cpu_bf16_flags=sorted(
+            cpu_flags() & {'avx512_bf16', 'amx_bf16', 'amx_tile'}),
+        torch=torch.__version__, threads=torch.get_num_threads(),
+        onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA', ''),
+        right=sum(run['right'] for run in runs), repeats=len(runs),
+        runs=runs)
+    text = json.dumps(_no_nan(record), indent=1, default=str)
+    print(text)
+    if args.json:
+        write_text_atomic(args.json, text + '\n')
+    return 0
+
+
+def _no_nan(value):
+    """JSON has no NaN: None instead."""
+    import math
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_no_nan(v) for v in value]
+    return value
+
+
+if __name__ == '__main__':
+    run_cli(main)
