@@ -35,7 +35,7 @@ test-fast: $(STAMP)
 # The numerics subset again with oneDNN limited to AVX2, the kernel path of
 # CPUs without AVX-512 that the developers' AMD EPYC (AVX512-BF16) never
 # takes: the bf16 check, a short training stopped by a NaN, the backbones'
-# forward and backward passes. CI runs it after make test.
+# forward and backward passes. CI runs it before make test.
 NUMERICS_TESTS := tests/test_precision.py tests/test_resnet3d.py \
 	tests/test_inception_i3d.py
 test-avx2: $(STAMP)
