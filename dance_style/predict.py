@@ -45,12 +45,18 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
 
 
 def pipeline_for(steps: Sequence[dict], reader: str) -> List[dict]:
-    """The config's test pipeline with its decord steps replaced by the
-    PyAV ones of :mod:`dance_style.stream_transforms` when ``reader`` is
-    'pyav'; sampling, crops and formatting stay the config's."""
+    """The config's test pipeline with its decoding steps replaced by those
+    of :mod:`dance_style.stream_transforms`, which decode at the size the
+    pipeline's ``Resize`` makes (``decode_size``): decord's
+    (``DecordScaledInit``, ``DecordChunkedDecode``, their arguments kept),
+    or PyAV's when ``reader`` is 'pyav'; sampling, crops and formatting
+    stay the config's."""
     from .readers import PYAV
     if reader != PYAV:
-        return list(steps)
+        scaled = {'DecordInit': 'DecordScaledInit',
+                  'DecordDecode': 'DecordChunkedDecode'}
+        return [dict(s, type=scaled[s['type']]) if s['type'] in scaled
+                else s for s in steps]
     swap = {'DecordInit': 'PyAVStreamInit', 'DecordDecode': 'PyAVStreamDecode',
             'PyAVInit': 'PyAVStreamInit', 'PyAVDecode': 'PyAVStreamDecode',
             'OpenCVInit': 'PyAVStreamInit', 'OpenCVDecode': 'PyAVStreamDecode'}
@@ -85,15 +91,19 @@ def top_k_of(scores, top_k: int, class_names: Sequence[str]) -> List[Dict]:
 def predict_videos(model,
                    videos: Sequence[str],
                    top_k: int = 5,
-                   class_names: Sequence[str] = DANCE19_CLASSES
-                   ) -> List[Dict]:
+                   class_names: Sequence[str] = DANCE19_CLASSES,
+                   limits=None) -> List[Dict]:
     """Predict each video; a bad file gets an ``error`` entry (one line:
     what it is and what to do), the others still succeed.
 
     Uses the config's *test* pipeline (multi-clip, multi-crop, probabilities
     averaged), so any length, resolution and frame rate works. decord reads
     what it can, as in training; AV1, GIF and rotated videos are decoded by
-    PyAV (:mod:`dance_style.readers`), said in one log line each.
+    PyAV (:mod:`dance_style.readers`), said in one log line each. Frames
+    are decoded at the size the pipeline's first ``Resize`` makes
+    (:func:`dance_style.readers.decode_size`), and a video over ``limits``
+    (:class:`dance_style.limits.InputLimits`; default: frames up to 8K) is
+    refused from its header, with an ``error`` entry.
     Returns one dict per video: ``video``, ``reader``, ``predictions``
     (list of ``{'label', 'name', 'probability'}``, best first) or ``error``.
     """
@@ -102,18 +112,21 @@ def predict_videos(model,
     from mmengine.logging import MMLogger
     from mmengine.registry import init_default_scope
 
-    from .readers import UnreadableVideo, choose_reader
+    from .limits import InputLimits, TimeLimitExceeded, check_time
+    from .readers import UnreadableVideo, choose_reader, resize_after_decode
 
     check_rgb_config(model.cfg)
     init_default_scope(model.cfg.get('default_scope', 'mmaction'))
     steps = model.cfg.test_dataloader.dataset.pipeline
+    resize = resize_after_decode(steps)
+    limits = limits or InputLimits()
     pipelines = {}
     logger = MMLogger.get_current_instance()
     results = []
     for video in videos:
         entry: Dict = {'video': video}
         try:
-            choice = choose_reader(video)
+            choice = choose_reader(video, limits, resize)
         except UnreadableVideo as error:
             entry['error'] = str(error)
             results.append(entry)
@@ -129,7 +142,10 @@ def predict_videos(model,
         # file's fault, a model or device error stays an error
         try:
             data = pipelines[choice.reader](dict(
-                filename=video, label=-1, start_index=0, modality='RGB'))
+                filename=video, label=-1, start_index=0, modality='RGB',
+                decode_size=choice.size, input_limits=limits))
+        except TimeLimitExceeded:
+            raise
         except Exception as error:  # noqa: BLE001  decoders raise anything
             first = (str(error).strip().splitlines() or [''])[0][:160]
             entry['error'] = (f'{osp.basename(video)}: decoding failed part-way'
@@ -137,6 +153,7 @@ def predict_videos(model,
                               'it: ' + _reencode(video))
             results.append(entry)
             continue
+        check_time()
         with torch.no_grad():
             sample = model.test_step(pseudo_collate([data]))[0]
         entry['predictions'] = top_k_of(sample.pred_score, top_k, class_names)

@@ -5,9 +5,10 @@ A *window* is one of the config's test clips: ``clip_len`` frames every
 (``video_fps`` of the config; the source's own rate when the config has
 none), scored with the config's test crops. Windows start every
 ``stride`` seconds. The video is decoded once, frame by frame (PyAV, turned
-upright), resampled to that rate, and each frame goes through the test
-pipeline's leading ``Resize`` steps as it arrives, so the buffer holds one
-window of small frames whatever the video's length and size. What follows
+upright, at the size the test pipeline's first ``Resize`` makes),
+resampled to that rate, and each frame goes through the pipeline's leading
+``Resize`` steps as it arrives, so the buffer holds one window of small
+frames whatever the video's length and size. What follows
 ``Resize`` (crops, ``FormatShape``, ``PackActionInputs``) runs per window, as
 in ``tools/test.py``: for a video exactly one window long the timeline's
 score is test.py's single-clip score (tests/test_timeline.py).
@@ -26,9 +27,7 @@ import numpy as np
 
 from .classes import DANCE19_CLASSES
 from .errors import DanceStyleError
-
-DECODE_TYPES = ('DecordDecode', 'PyAVDecode', 'OpenCVDecode',
-                'PyAVStreamDecode')
+from .readers import DECODE_TYPES  # noqa: F401  (imported from here too)
 KINETICS_CLIP_SECONDS = 10.0  # what UniformSample spreads its frames over
 
 
@@ -186,8 +185,15 @@ class _Windows:
 
 def score_windows(model, path, stride_seconds: float = 1.0,
                   fps: Optional[float] = None, batch_size: int = 8,
-                  progress: bool = True) -> dict:
+                  progress: bool = True, limits=None) -> dict:
     """Decode ``path`` once and score every window with ``model``.
+
+    Frames are decoded at the size the pipeline's first ``Resize`` makes
+    (:func:`dance_style.readers.decode_size`); ``limits``
+    (:class:`dance_style.limits.InputLimits`, default: frames up to 8K)
+    are checked on the header before decoding, and the duration again as
+    frames arrive (a header can understate it). Stops at the deadline of
+    :func:`dance_style.limits.check_time`.
 
     Returns dict: ``fps``, ``window_seconds``, ``stride_seconds``,
     ``duration`` (s), ``frames`` (at ``fps``), ``starts`` (window start
@@ -199,12 +205,15 @@ def score_windows(model, path, stride_seconds: float = 1.0,
     from mmengine.dataset import Compose, pseudo_collate
     from mmengine.registry import init_default_scope
 
-    from .readers import check_video
+    from .limits import InputLimits, check_time
+    from .readers import OPEN_OPTIONS, VideoRefused, check_video, decode_size
     from .video import iter_frames
 
-    check = check_video(path)
+    limits = limits or InputLimits()
+    check = check_video(path, limits)
     init_default_scope(model.cfg.get('default_scope', 'mmaction'))
-    with av.open(str(path)) as container:
+    with av.open(str(path), container_options=OPEN_OPTIONS,
+                 options=limits.decoder_options) as container:
         stream = container.streams.video[0]
         source_fps = float(stream.average_rate or stream.guessed_rate or 30)
         duration_hint = (float(stream.duration * stream.time_base)
@@ -212,7 +221,11 @@ def score_windows(model, path, stride_seconds: float = 1.0,
                          (container.duration or 0) / 1e6)
     spec = window_spec(model.cfg, source_fps, fps)
     stride = max(1, int(round(stride_seconds * spec.fps)))
-    per_frame, per_window = (Compose(s) for s in split_pipeline(model.cfg))
+    resizes, rest = split_pipeline(model.cfg)
+    size = decode_size(check.width, check.height,
+                       resizes[0] if resizes else None, limits,
+                       check.rotation, Path(path).name)
+    per_frame, per_window = Compose(resizes), Compose(rest)
     windows = _Windows(spec, stride)
     batch: List[dict] = []
     starts: List[int] = []
@@ -228,6 +241,7 @@ def score_windows(model, path, stride_seconds: float = 1.0,
     def flush():
         if not batch:
             return
+        check_time()
         with torch.no_grad():
             samples = model.test_step(pseudo_collate(batch))
         scores.extend(s.pred_score.detach().cpu().float().numpy()
@@ -245,8 +259,17 @@ def score_windows(model, path, stride_seconds: float = 1.0,
         if len(batch) >= batch_size:
             flush()
 
+    frames = iter_frames(path, size, limits.decoder_options, OPEN_OPTIONS)
     try:
-        for rgb in resample(iter_frames(path), spec.fps):
+        for rgb in resample(frames, spec.fps):
+            check_time()
+            if limits.max_seconds is not None and \
+                    windows.count > limits.max_seconds * spec.fps:
+                raise VideoRefused(
+                    f'{Path(path).name}: lasts longer than '
+                    f'{limits.max_seconds / 60:g} minutes, the limit '
+                    '(--max-minutes), though its header said '
+                    f'{duration_hint / 60:.1f}')
             resized = per_frame(dict(imgs=[rgb], img_shape=rgb.shape[:2],
                                      original_shape=rgb.shape[:2],
                                      modality='RGB'))
@@ -264,6 +287,7 @@ def score_windows(model, path, stride_seconds: float = 1.0,
             f' s into the video ({error}); re-encode it: '
             f'{reencode_command(path)}') from None
     finally:
+        frames.close()  # the file, now, also when a limit stopped the loop
         if bar is not None:
             bar.close()
     if 'first' not in state:
@@ -336,12 +360,13 @@ def shares_of(segments: List[dict], duration: float) -> Dict[str, float]:
 def build_timeline(model, path, stride_seconds: float = 1.0,
                    smooth: int = 1, fps: Optional[float] = None,
                    batch_size: int = 8, progress: bool = True,
-                   class_names: Sequence[str] = DANCE19_CLASSES) -> dict:
+                   class_names: Sequence[str] = DANCE19_CLASSES,
+                   limits=None) -> dict:
     """:func:`score_windows`, smoothed, as segments and shares."""
     if not stride_seconds > 0:
         raise DanceStyleError(f'--stride must be > 0 s; got {stride_seconds}')
     raw = score_windows(model, path, stride_seconds, fps, batch_size,
-                        progress)
+                        progress, limits)
     smoothed = smooth_scores(raw['scores'], smooth)
     segments = segments_of(raw['starts'], smoothed, raw['window_seconds'],
                            raw['duration'], class_names)

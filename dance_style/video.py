@@ -4,7 +4,8 @@
   constant frame rate, short GOP, written atomically.
 * :func:`write_video` encodes a whole array.
 * :func:`iter_frames` decodes a file frame by frame with timestamps, so a
-  10-minute 1080p original never sits in memory at once.
+  10-minute 1080p original never sits in memory at once, and can scale each
+  frame as it is decoded.
 * :func:`probe` reads a file's frame count, rate and size from its header.
 
 decord (mmaction2's reader) is used for training; PyAV here because it also
@@ -193,22 +194,36 @@ def probe(path: Union[str, Path]) -> VideoInfo:
                          stream.codec_context.width, duration)
 
 
-def iter_frames(path: Union[str, Path]
+def iter_frames(path: Union[str, Path],
+                size: Optional[Tuple[int, int]] = None,
+                decoder_options: Optional[dict] = None,
+                container_options: Optional[dict] = None
                 ) -> Iterator[Tuple[float, np.ndarray]]:
     """Decode ``path`` frame by frame: yields (time in seconds, RGB uint8
     array), upright: a frame with a rotation tag (phones filming upright
     store landscape pixels and a display matrix) is turned as players show
     it. Times come from the presentation timestamps, so variable frame
     rate input is described faithfully; a file that is damaged part-way
-    raises when the decoder reaches the damage."""
+    raises when the decoder reaches the damage.
+
+    ``size``: (width, height) as stored, before the rotation: each frame is
+    scaled to it as it is decoded, so one frame at the source's size is in
+    memory at a time. ``decoder_options`` and ``container_options``: FFmpeg
+    options (:mod:`dance_style.limits`,
+    :data:`dance_style.readers.OPEN_OPTIONS`).
+    """
     import av
 
     from .readers import upright
-    with av.open(str(path)) as container:
+    width, height = size or (None, None)
+    with av.open(str(path), container_options=container_options or {},
+                 options=decoder_options or {}) as container:
         if not container.streams.video:
             raise ValueError('no video stream')
         stream = container.streams.video[0]
         stream.thread_type = 'SLICE'  # frame threads would reorder errors
+        if decoder_options:
+            stream.codec_context.options = dict(decoder_options)
         start: Optional[float] = None
         for index, frame in enumerate(container.decode(stream)):
             if frame.pts is not None and stream.time_base is not None:
@@ -217,5 +232,9 @@ def iter_frames(path: Union[str, Path]
                 t = index / float(stream.average_rate or 30)
             if start is None:
                 start = t
-            yield t - start, upright(frame.to_ndarray(format='rgb24'),
-                                     frame.rotation or 0)
+            if size is None:
+                rgb = frame.to_ndarray(format='rgb24')
+            else:
+                rgb = frame.reformat(width=width, height=height,
+                                     format='rgb24').to_ndarray()
+            yield t - start, upright(rgb, frame.rotation or 0)

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 from dance_style.cli import logs_to_stderr, run_cli
+from dance_style.limits import (DEFAULT_MAX_FRAME, InputLimits,
+                                parse_frame_size)
 
 
 def positive_int(text):
@@ -49,6 +51,14 @@ def parse_args(argv=None):
                         help='print JSON instead of text')
     parser.add_argument('--device', default='cpu',
                         help='torch device, e.g. cpu or cuda:0')
+    parser.add_argument('--max-frame-size', type=parse_frame_size,
+                        default=DEFAULT_MAX_FRAME, metavar='WxH',
+                        help='largest frame, WIDTHxHEIGHT in pixels: a '
+                        'video with more pixels per frame, or a longer side, '
+                        'is refused from its header (default 7680x4320, 8K; '
+                        'portrait frames count the same). Frames are '
+                        'decoded at the model\'s size, so memory does not '
+                        'grow with the source\'s resolution')
     timeline = parser.add_argument_group(
         'timeline', 'a style over time: windows of one test clip each')
     timeline.add_argument('--timeline', action='store_true',
@@ -92,6 +102,11 @@ def output_stems(videos):
     return stems
 
 
+def limits_of(args):
+    """What a video may be (--max-frame-size)."""
+    return InputLimits(args.max_frame_size)
+
+
 def run_timelines(model, args):
     """Write each video's timeline; returns (printed lines, JSON, failed)."""
     from dance_style.errors import DanceStyleError
@@ -103,7 +118,8 @@ def run_timelines(model, args):
         try:
             timeline = build_timeline(model, video, args.stride, args.smooth,
                                       args.fps, args.batch_size,
-                                      progress=not args.no_progress)
+                                      progress=not args.no_progress,
+                                      limits=limits_of(args))
         except DanceStyleError as error:
             lines += [video, f'  error: {error}']
             entries.append(dict(video=video, error=str(error)))
@@ -137,7 +153,8 @@ def main(argv=None):
         if args.timeline:
             lines, results, failed = run_timelines(model, args)
         else:
-            results = predict_videos(model, args.videos, top_k=args.top_k)
+            results = predict_videos(model, args.videos, top_k=args.top_k,
+                                     limits=limits_of(args))
             failed = any('error' in r for r in results)
             lines = [format_predictions(results)]
     if args.json:
