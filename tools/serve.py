@@ -2,13 +2,17 @@
 
 Open the printed address, upload a video (or click a sample clip), and see
 the top-5 styles as bars and the style timeline. Runs on CPU. Needs the
-"serve" extra (Starlette, uvicorn): ``pip install -e ".[serve]"``.
+"serve" extra (Starlette, uvicorn): ``pip install -e ".[serve]"``. What
+it refuses, and why: ``dance_style/web/app.py``.
 """
 import argparse
 import uuid
 from pathlib import Path
 
 from dance_style.cli import run_cli
+from dance_style.limits import DEFAULT_MAX_FRAME, parse_frame_size
+from dance_style.web.app import (DEFAULT_MAX_WAITING,
+                                 DEFAULT_REQUEST_TIMEOUT)
 
 
 def positive(kind):
@@ -26,6 +30,21 @@ def odd(text):
     if value % 2 == 0:
         raise argparse.ArgumentTypeError(f'must be odd, got {value}')
     return value
+
+
+def non_negative_int(text):
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f'must be >= 0, got {value}')
+    return value
+
+
+def origin(text):
+    from dance_style.web.app import normalise_origin
+    try:
+        return normalise_origin(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def port(text):
@@ -51,8 +70,35 @@ def parse_args(argv=None):
                         help='largest upload in MB (default 200)')
     parser.add_argument('--max-minutes', type=positive(float), default=30,
                         help='longest video analysed, in minutes (default '
-                        '30): one request at a time, so a long one blocks '
-                        'the others')
+                        '30; refused from its header, before decoding): '
+                        'one request at a time, so a long one blocks the '
+                        'others')
+    parser.add_argument('--max-frame-size', type=parse_frame_size,
+                        default=DEFAULT_MAX_FRAME, metavar='WxH',
+                        help='largest frame, WIDTHxHEIGHT in pixels: a '
+                        'video with more pixels per frame, or a longer side, '
+                        'is refused from its header, before decoding '
+                        '(default 7680x4320, 8K; portrait frames count the '
+                        'same)')
+    parser.add_argument('--request-timeout', type=positive(float),
+                        default=DEFAULT_REQUEST_TIMEOUT, metavar='SECONDS',
+                        help='time from a request\'s first byte to its '
+                        'answer: upload, waiting and analysis (default '
+                        f'{DEFAULT_REQUEST_TIMEOUT:g}); then 504, and the '
+                        'analysis stops at its next frame')
+    parser.add_argument('--max-waiting', type=non_negative_int,
+                        default=DEFAULT_MAX_WAITING, metavar='N',
+                        help='requests that may wait while one is analysed '
+                        f'(default {DEFAULT_MAX_WAITING}); more get 503 '
+                        'with Retry-After')
+    parser.add_argument('--allow-origin', type=origin, action='append',
+                        default=[], metavar='ORIGIN',
+                        help='also answer requests for this address and '
+                        'from its pages, scheme://host[:port] (e.g. '
+                        'http://mybox.local:8000 when the server is reached '
+                        'under that name, or through a proxy); repeatable. '
+                        'By default only the address it listens on is '
+                        'answered: other web pages get 403')
     parser.add_argument('--stride', type=positive(float), default=1.0,
                         help='timeline: a window every STRIDE s (default 1)')
     parser.add_argument('--smooth', type=odd, default=3,
@@ -96,9 +142,15 @@ def main(argv=None):
         app = create_app(model, folder, max_mb=args.max_mb,
                          max_seconds=60 * args.max_minutes,
                          stride=args.stride, smooth=args.smooth,
-                         samples=samples, config_name=Path(args.config).name)
+                         samples=samples, config_name=Path(args.config).name,
+                         host=args.host, port=args.port,
+                         allow_origins=args.allow_origin,
+                         max_waiting=args.max_waiting,
+                         request_timeout=args.request_timeout,
+                         max_frame=args.max_frame_size)
         print(f'serving {Path(args.config).name} on '
-              f'http://{args.host}:{args.port}/ (Ctrl-C stops)', flush=True)
+              f'http://{args.host}:{args.port}/ (Ctrl-C stops); it answers '
+              f'{", ".join(sorted(app.state.origins))}', flush=True)
         uvicorn.run(app, host=args.host, port=args.port, log_level='warning')
     finally:
         remove_folder(folder)
