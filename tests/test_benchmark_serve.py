@@ -55,3 +55,17 @@ def test_serve_refuses_config_options():
     from dance_style.errors import DanceStyleError
     with pytest.raises(DanceStyleError, match='instead of --cfg-options'):
         main(['--what', 'serve', '--cfg-options', 'a=1'])
+
+
+def test_docs_render_the_records():
+    """docs/serve_load.md is written from the records, not by hand."""
+    from conftest import REPO
+    from dance_style.benchmark.serve import render_markdown
+    docs = REPO / 'docs'
+    text = (docs / 'serve_load.md').read_text()
+    names = [line for line in text.splitlines()
+             if line.startswith('<!-- written by:')][0].split()[8:-1]
+    records = [json.loads((REPO / name).read_text()) for name in names]
+    others = [(name.rsplit('/', 1)[1], record)
+              for name, record in zip(names[1:], records[1:])]
+    assert render_markdown(records[0], others) == text

@@ -137,10 +137,12 @@ def build_parser() -> argparse.ArgumentParser:
     sweep.add_argument('--work-dir', default='work_dirs/benchmark_pruning',
                        help='where both studies go (replaced)')
     serve = parser.add_argument_group('serve')
-    serve.add_argument('--clients', type=int, nargs='+', default=[20, 2],
+    serve.add_argument('--clients', type=int, nargs='+',
+                       default=[20, 6, 2],
                        help='concurrent uploading clients, a run with a '
-                       'fresh server for each count (default 20 2: peak '
-                       'memory with many against few)')
+                       'fresh server for each count (default 20 6 2: many, '
+                       'one more than the 5 places of the default queue, '
+                       'few)')
     serve.add_argument('--duration', type=float, default=120.0,
                        help='seconds during which each run starts requests '
                        '(default %(default)s)')

@@ -38,7 +38,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..resources import REPO_ROOT, shown
 
@@ -381,12 +381,13 @@ def memory_bound(runs: Sequence[Dict], max_waiting: int) -> Dict:
             'drops the rest of its body as it arrives',
             'per open connection: at most 64 KiB of unread body '
             '(uvicorn\'s flow control) and the connection\'s objects',
-            f'(1 + max_waiting) x A: each of the {places} worker threads '
-            'that has run an analysis may keep that memory, freed, in its '
-            'own malloc arena'])
+            f'(1 + max_waiting) x A: the queue\'s {places} worker threads '
+            'take turns at the analyses, and glibc gives each thread its '
+            'own malloc arena, which may keep the memory an analysis freed '
+            '(MALLOC_ARENA_MAX=1 in the environment: one arena for all)'])
 
 
-def measure_serve(config: str, clients: Sequence[int] = (20, 2),
+def measure_serve(config: str, clients: Sequence[int] = (20, 6, 2),
                   duration: float = 120.0,
                   clip_seconds: Sequence[float] = (10, 20, 30, 40, 50, 60),
                   max_waiting: Optional[int] = None,
@@ -426,6 +427,10 @@ def measure_serve(config: str, clients: Sequence[int] = (20, 2),
                      load_average_before=[round(v, 2) for v in load_before],
                      load_average_after=[round(v, 2)
                                          for v in os.getloadavg()]),
+        # what changes the server's memory without a flag
+        environment={k: v for k, v in os.environ.items()
+                     if k.startswith('MALLOC_') or k in (
+                         'OMP_NUM_THREADS', 'MKL_NUM_THREADS')},
         config=shown(config), weights='random (seeded; the cost of an '
         'analysis does not depend on them)',
         clips=[dict(seconds=s, mb=round(p.stat().st_size / MB, 1),
@@ -438,10 +443,135 @@ def measure_serve(config: str, clients: Sequence[int] = (20, 2),
         fewest = min(runs, key=lambda run: run['clients'])
         result['peak_rss_ratio_most_to_fewest_clients'] = round(
             most['rss_peak_mb'] / fewest['rss_peak_mb'], 3)
+        result['peak_rss_ratio_to_most_clients'] = {
+            str(run['clients']): round(
+                run['rss_peak_mb'] / most['rss_peak_mb'], 3) for run in runs}
     result['memory_bound'] = memory_bound(runs, max_waiting)
     return result
+
+
+def _pair(figures: Optional[Dict]) -> str:
+    if not figures or not figures.get('count'):
+        return '-'
+    return f'{figures["p50"]:g} / {figures["p95"]:g}'
+
+
+def _command(record: Dict) -> str:
+    """The command line with the environment it ran in."""
+    return ''.join(f'{k}={v} ' for k, v in record.get(
+        'environment', {}).items()) + record['command']
+
+
+def _table(runs: Sequence[Dict]) -> List[str]:
+    lines = ['| clients | s | requests | 200 | 503 | other | lost | hung | '
+             'p50 / p95 s, all | 200 | 503 | idle RSS MB | peak RSS MB | '
+             'uploads left | stopped cleanly |', '|' + '---:|' * 15]
+    for run in runs:
+        latency, statuses = run['latency_s'], run['statuses']
+        lines.append(
+            f'| {run["clients"]} | {run["duration_s"]:g} | '
+            f'{run["requests"]} | {statuses.get("200", 0)} | '
+            f'{statuses.get("503", 0)} | {run["other_status"]} | '
+            f'{run["lost"]} | {run["hung"]} | {_pair(latency["all"])} | '
+            f'{_pair(latency.get("200"))} | {_pair(latency.get("503"))} | '
+            f'{run["rss_idle_mb"]:g} | {run["rss_peak_mb"]:g} | '
+            f'{run["uploads_left"]} | '
+            f'{"yes" if run["stopped_cleanly"] else "no"} |')
+    return lines
+
+
+def _load(record: Dict) -> str:
+    machine = record['machine']
+    return (f'load average {machine["load_average_before"][0]:g} before, '
+            f'{machine["load_average_after"][0]:g} after')
+
+
+def render_markdown(record: Dict, others: Sequence[Tuple[str, Dict]] = ()
+                    ) -> str:
+    """docs/serve_load.md from the record of ``--what serve`` and
+    ``others``, (file name, record) of further runs: every figure comes
+    from the JSON, none is typed by hand."""
+    machine, bound = record['machine'], record['memory_bound']
+    clips = ', '.join(f'{c["seconds"]:g} s ({c["mb"]:g} MB)'
+                      for c in record['clips'])
+    first = record['clips'][0]
+    limits = record['runs'][0]['server_limits']
+    lines = [
+        '# The web page under load',
+        '',
+        '<!-- written by: python -m dance_style.benchmark.serve markdown '
+        'docs/serve_load.md docs/benchmarks/serve_load.json '
+        + ' '.join(f'docs/benchmarks/{name}' for name, _ in others) + ' -->',
+        '',
+        f'`{_command(record)}` (commit {record["commit"]}, '
+        f'{record["date"]}); the record: '
+        '[benchmarks/serve_load.json](benchmarks/serve_load.json).',
+        '',
+        f'A real `tools/serve.py` process (uvicorn) on 127.0.0.1 serving '
+        f'`{record["config"]}` (weights: {record["weights"]}), '
+        f'`--max-waiting {limits["max_waiting"]}`, `--request-timeout '
+        f'{limits["request_timeout"]:g}`, `--max-mb {limits["max_mb"]:g}`; '
+        'a fresh server for each number of clients. Each client uploads a '
+        f'random clip ({first["size"]}, {first["fps"]:g} fps, H.264: '
+        f'{clips}) as a browser does and waits for the answer; after a 503 '
+        f'it waits the `Retry-After`, at most {record["retry_cap_s"]:g} s, '
+        'and asks again. No request starts after the run\'s duration '
+        '(the runs\' wall time includes the answers still due then); the '
+        f'clients give up on a socket after {record["client_timeout_s"]:g} '
+        's (none did if "hung" is 0). Latency is from the first byte sent '
+        'to the last received; RSS is the server\'s (with its children), '
+        f'sampled every {SAMPLE_SECONDS:g} s; "uploads left": files in the '
+        'server\'s `uploads/` once every client had its answer.',
+        '',
+        f'Machine: {machine["cpu"]}, {machine["cores"]} cores, **shared** '
+        f'with other work during the run ({_load(record)}): the latencies '
+        'are this machine\'s on that day; the counts and the memory are '
+        'what the figures are for.',
+        '',
+        *_table(record['runs']),
+        '', '## Memory', '']
+    ratios = record.get('peak_rss_ratio_to_most_clients')
+    if ratios:
+        lines += ['Peak RSS of each run over that of the '
+                  f'{bound["clients"]}-client run: ' + ', '.join(
+                      f'{clients} clients **{ratio:g}**'
+                      for clients, ratio in ratios.items()
+                      if int(clients) != bound['clients']) + '.', '']
+    lines += [
+        f'The bound, with {bound["clients"]} clients: **{bound["rule"]}** = '
+        f'{bound["bound_mb"]:g} MB, where A = {bound["analysis_mb"]:g} MB, '
+        f'one analysis ({bound["analysis_from"]}). Measured peak: '
+        f'{bound["peak_mb"]:g} MB, '
+        f'{"within" if bound["within_bound"] else "**over**"} the bound; '
+        f'with A once ({bound["one_analysis_mb"]:g} MB) it is '
+        f'{"within" if bound["within_one_analysis"] else "over"}. The '
+        'number of clients enters only through their connections. Why:',
+        '']
+    lines += [f'- {reason}' for reason in bound['why']]
+    for name, other in others:
+        lines += ['', f'## `{_command(other)}`', '',
+                  f'Commit {other["commit"]}, {other["date"]}, '
+                  f'{_load(other)}; the record: '
+                  f'[benchmarks/{name}](benchmarks/{name}).', '',
+                  *_table(other['runs'])]
+    return '\n'.join(lines) + '\n'
+
+
+def write_markdown(out: str, record: str, *others: str) -> None:
+    """``python -m dance_style.benchmark.serve markdown OUT JSON
+    [JSON ...]``: docs/serve_load.md from the records."""
+    from ..fileio import write_text_atomic
+    text = render_markdown(
+        json.loads(Path(record).read_text()),
+        [(Path(o).name, json.loads(Path(o).read_text())) for o in others])
+    write_text_atomic(out, text)
 
 
 if __name__ == '__main__':
     if sys.argv[1:2] == ['checkpoint']:
         _write_checkpoint(*sys.argv[2:4])
+    elif sys.argv[1:2] == ['markdown'] and len(sys.argv) > 3:
+        write_markdown(*sys.argv[2:])
+    else:
+        sys.exit('usage: python -m dance_style.benchmark.serve '
+                 'checkpoint CONFIG OUT | markdown OUT JSON [JSON ...]')
