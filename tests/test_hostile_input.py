@@ -23,15 +23,17 @@ import pytest
 
 from conftest import REPO, TINY_CONFIG, TINY_EPOCHS
 
-pytest.importorskip('starlette', reason='the "serve" extra: pip install '
-                    '-e ".[serve]"')
-
 MAX_MB = 1
 # The server's peak resident memory after answering the 8K clip: measured
 # 0.87 GB (the process with torch and the model loaded: 0.53 GB); the code
 # before decode-to-size took 4.0 GB for one 16-frame test clip of it and
 # 7.1 GB for two (24 GB for the config's eight, as the issue saw).
 MAX_SERVER_RSS_GB = 2.0
+
+
+def _needs_the_serve_extra():
+    pytest.importorskip('starlette', reason='the "serve" extra: pip install '
+                        '-e ".[serve]"')
 
 
 # --- fixtures ----------------------------------------------------------------
@@ -105,6 +107,7 @@ def _free_port() -> int:
 def hostile_server(random_checkpoint, tmp_path_factory):
     """tools/serve.py with the random-weight model, 1 MB uploads, no
     samples; its output in a log file."""
+    _needs_the_serve_extra()
     work = tmp_path_factory.mktemp('hostile serve')
     port = _free_port()
     log = work.parent / f'{work.name}.log'
@@ -485,6 +488,7 @@ def app_server(random_model, tmp_path):
     """A function that serves ``create_app(random_model, **options)`` with
     uvicorn in a thread of this process (the tests hold the analyser's lock
     to keep it busy); stopped after the test."""
+    _needs_the_serve_extra()
     import uvicorn
 
     from dance_style.web.app import create_app
