@@ -464,8 +464,9 @@ def _command(record: Dict) -> str:
 
 def _table(runs: Sequence[Dict]) -> List[str]:
     lines = ['| clients | s | requests | 200 | 503 | other | lost | hung | '
-             'p50 / p95 s, all | 200 | 503 | idle RSS MB | peak RSS MB | '
-             'uploads left | stopped cleanly |', '|' + '---:|' * 15]
+             'p50 / p95 s, all | 200 | 503 | MB sent | idle RSS MB | '
+             'peak RSS MB | uploads left | stopped cleanly |',
+             '|' + '---:|' * 16]
     for run in runs:
         latency, statuses = run['latency_s'], run['statuses']
         lines.append(
@@ -474,6 +475,7 @@ def _table(runs: Sequence[Dict]) -> List[str]:
             f'{statuses.get("503", 0)} | {run["other_status"]} | '
             f'{run["lost"]} | {run["hung"]} | {_pair(latency["all"])} | '
             f'{_pair(latency.get("200"))} | {_pair(latency.get("503"))} | '
+            f'{run["uploaded_mb"]:g} | '
             f'{run["rss_idle_mb"]:g} | {run["rss_peak_mb"]:g} | '
             f'{run["uploads_left"]} | '
             f'{"yes" if run["stopped_cleanly"] else "no"} |')
@@ -508,7 +510,7 @@ def render_markdown(record: Dict, others: Sequence[Tuple[str, Dict]] = ()
         '[benchmarks/serve_load.json](benchmarks/serve_load.json).',
         '',
         f'A real `tools/serve.py` process (uvicorn) on 127.0.0.1 serving '
-        f'`{record["config"]}` (weights: {record["weights"]}), '
+        f'`{record["config"]}`, weights {record["weights"]}, '
         f'`--max-waiting {limits["max_waiting"]}`, `--request-timeout '
         f'{limits["request_timeout"]:g}`, `--max-mb {limits["max_mb"]:g}`; '
         'a fresh server for each number of clients. Each client uploads a '
@@ -521,7 +523,9 @@ def render_markdown(record: Dict, others: Sequence[Tuple[str, Dict]] = ()
         's (none did if "hung" is 0). Latency is from the first byte sent '
         'to the last received; RSS is the server\'s (with its children), '
         f'sampled every {SAMPLE_SECONDS:g} s; "uploads left": files in the '
-        'server\'s `uploads/` once every client had its answer.',
+        'server\'s `uploads/` once every client had its answer; "MB sent": '
+        'the bodies of all requests, refused ones included (uvicorn reads '
+        'and drops the body of a request answered before it was read).',
         '',
         f'Machine: {machine["cpu"]}, {machine["cores"]} cores, **shared** '
         f'with other work during the run ({_load(record)}): the latencies '
