@@ -7,6 +7,11 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
 
+def _value(loss) -> float:
+    """A logged loss as a float (detached: no autograd warning)."""
+    return float(loss.detach() if hasattr(loss, 'detach') else loss)
+
+
 @HOOKS.register_module()
 class ProgressBarHook(Hook):
     """tqdm bars over training iterations and over val/test batches.
@@ -44,7 +49,7 @@ class ProgressBarHook(Hook):
             return
         postfix = {'epoch': f'{runner.epoch + 1}/{runner.max_epochs}'}
         if outputs and 'loss' in outputs:
-            postfix['loss'] = f"{float(outputs['loss']):.3f}"
+            postfix['loss'] = f"{_value(outputs['loss']):.3f}"
         self._train_bar.set_postfix(postfix, refresh=False)
         self._train_bar.update(1)
 
@@ -114,7 +119,7 @@ class EpochLossHook(Hook):
         if not outputs or 'loss' not in outputs:
             return
         size = len(data_batch['inputs']) if data_batch else 1
-        self._total += float(outputs['loss']) * size
+        self._total += _value(outputs['loss']) * size
         self._count += size
 
     def after_train_epoch(self, runner) -> None:
