@@ -120,8 +120,7 @@ def read_cache() -> Dict[str, dict]:
 def write_cache(key: Dict[str, str], verdict: Bf16Verdict) -> None:
     from .fileio import write_text_atomic
     entries = read_cache()
-    record = {k: (None if isinstance(v, float) and not math.isfinite(v)
-                  else v) for k, v in asdict(verdict).items()}  # JSON: no NaN
+    record = json_safe(asdict(verdict))
     record.pop('cached')
     record['date'] = time.strftime('%Y-%m-%dT%H:%M:%S')
     entries[_key_text(key)] = record
@@ -130,6 +129,17 @@ def write_cache(key: Dict[str, str], verdict: Bf16Verdict) -> None:
                           json.dumps(entries, indent=1, sort_keys=True))
     except OSError:
         pass  # a read-only home: the check runs again next time
+
+
+def json_safe(value):
+    """``value`` with every non-finite float as None: JSON has no NaN."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 @dataclass

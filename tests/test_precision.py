@@ -237,3 +237,17 @@ def test_verdict_json_has_no_nan(monkeypatch):
                                       log=lambda _: 0)
     assert verdict.cached and math.isnan(verdict.grad_cosine)
     assert isinstance(verdict, Bf16Verdict)
+
+
+def test_check_bf16_tool_writes_a_record(tmp_path):
+    out = tmp_path / 'record.json'
+    proc = run_tool('tools/check_bf16.py', TINY_CONFIG, '--repeats', '2',
+                    '--json', out)
+    record = json.loads(out.read_text(), parse_constant=_refuse)
+    assert record['command'].startswith('python tools/check_bf16.py ')
+    assert record['repeats'] == 2 and len(record['runs']) == 2
+    assert record['right'] == sum(run['right'] for run in record['runs'])
+    assert record['torch'] == torch.__version__ and record['commit']
+    assert proc.stderr.count('bf16 check: ') == 2
+    # fresh checks: the cache was neither read nor written
+    assert not (Path(bf16_check.cache_dir()) / bf16_check.CACHE_NAME).exists()

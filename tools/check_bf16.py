@@ -43,7 +43,7 @@ def main(argv=None):
 
     import torch
 
-    from dance_style.bf16_check import check_bf16
+    from dance_style.bf16_check import check_bf16, json_safe
     from dance_style.config import load_config
     from dance_style.fileio import write_text_atomic
     from dance_style.precision import cpu_flags, cpu_name
@@ -71,23 +71,11 @@ def main(argv=None):
         onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA', ''),
         right=sum(run['right'] for run in runs), repeats=len(runs),
         runs=runs)
-    text = json.dumps(_no_nan(record), indent=1, default=str)
+    text = json.dumps(json_safe(record), indent=1, default=str)
     print(text)
     if args.json:
         write_text_atomic(args.json, text + '\n')
     return 0
-
-
-def _no_nan(value):
-    """JSON has no NaN: None instead."""
-    import math
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _no_nan(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_no_nan(v) for v in value]
-    return value
 
 
 if __name__ == '__main__':
