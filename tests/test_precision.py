@@ -251,3 +251,31 @@ def test_check_bf16_tool_writes_a_record(tmp_path):
     assert proc.stderr.count('bf16 check: ') == 2
     # fresh checks: the cache was neither read nor written
     assert not (Path(bf16_check.cache_dir()) / bf16_check.CACHE_NAME).exists()
+
+
+def test_a_nan_under_bf16_marks_bf16_wrong_for_the_next_run(
+        easy_dataset, tmp_path, monkeypatch):
+    """A bf16 run stopped by a NaN (here injected at iteration 2, if this
+    CPU's own kernels do not give one first) records a failed verdict, so
+    precision auto takes float32 next time even where the check passed."""
+    from dance_style.config import load_config
+    from dance_style.train import apply_train_args, train
+    monkeypatch.setattr(bf16_check, 'require_bf16', lambda cfg: None)
+    subset = train_subset(Path(easy_dataset), tmp_path / 'train.txt')
+    cfg = apply_train_args(
+        load_config(str(TINY_CONFIG)), str(TINY_CONFIG),
+        work_dir=str(tmp_path / 'work'), data_root=str(easy_dataset),
+        no_validate=True, seed=0, amp=not torch.cuda.is_available(),
+        cfg_options={'train_dataloader.dataset.ann_file': str(subset)})
+    if torch.cuda.is_available():
+        return  # --amp is the GPU's AmpOptimWrapper there
+    assert cfg.optim_wrapper.type == 'CPUAutocastOptimWrapper'
+    with pytest.raises(NonFiniteTraining,
+                       match=r'(?s)iteration [12] of .*bfloat16 autocast '
+                       'on this CPU'):
+        train(cfg, hooks=[NaNGradientAt(2)])
+    lines = []
+    assert bf16_check.auto_bf16(load_config(str(TINY_CONFIG)),
+                                log=lines.append) is False
+    assert lines[0].startswith('bf16 check (cached): a training run '
+                               'failed: non-finite')
