@@ -55,15 +55,30 @@ class ResNet3dIdentityNL(ResNet3d):
     restore mmcv's init of the NonLocal blocks, in the same order of random
     draws as before, so seeded runs stay reproducible.
 
+    Frozen stages (``frozen_stages``) are frozen when the network is built,
+    not first in ``train()`` as upstream: mmengine wraps the model in
+    DistributedDataParallel before it calls ``train()``, and DDP, which
+    registers every parameter that needs a gradient when it wraps, then
+    waits for gradients of the frozen ones that never come ("Expected to
+    have finished reduction in the prior iteration", mmaction2 issue #646;
+    reproduced with 2 CPU processes, tests/test_distributed.py). Their
+    BatchNorms are in eval mode from then on, and ``train()`` keeps them so
+    as upstream does; loading weights changes values, not ``requires_grad``.
+
     Nothing else changes: weights from a checkpoint (``load_from``, or
     ``pretrained`` with ``pretrained2d=False``) and ImageNet inflation
     (``pretrained`` with ``pretrained2d=True``) take the other branch and are
     left exactly as upstream loads them. Arguments are ``ResNet3d``'s.
     """
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._freeze_stages()  # before any DDP wrapper sees the parameters
+
     def init_weights(self, pretrained: Optional[str] = None) -> None:
         """Upstream's init, then identity NonLocal blocks when it started
-        from scratch."""
+        from scratch; the frozen stages stay frozen."""
         super().init_weights(pretrained)
         if self.pretrained is None:  # the from-scratch branch ran
             reset_non_local_blocks(self)
+        self._freeze_stages()
