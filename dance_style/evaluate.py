@@ -70,10 +70,17 @@ def _pack_filenames(pipeline) -> None:
 
 def test(cfg: Config) -> Dict[str, float]:
     """Run the test loop of ``cfg`` (``load_from`` is the checkpoint),
-    write ``test_metrics.json`` into the work dir and return the metrics."""
+    write ``test_metrics.json`` into the work dir and return the metrics.
+
+    A checkpoint that does not fit the model, after a Kinetics head is
+    sliced, is refused before testing (mmengine would load what fits and
+    warn): :func:`dance_style.transfer.read_fitting`, as predict does."""
+    from .kinetics_heads import _unwrap
+    from .transfer import read_fitting
     os.makedirs(cfg.work_dir, exist_ok=True)
     runner = build_runner(cfg)
     try:
+        read_fitting(_unwrap(runner.model), cfg, cfg.load_from)
         metrics = {k: float(v) for k, v in runner.test().items()}
     finally:
         release_runner(runner)  # a caller may test again in this process

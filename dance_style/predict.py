@@ -10,14 +10,15 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     """Build the model of ``config`` and load ``checkpoint`` (weights_only,
     through dance_style.compat's allow-list). A Kinetics checkpoint's head
     is sliced to our classes by name, as in training and testing
-    (:mod:`dance_style.kinetics_heads`)."""
+    (:mod:`dance_style.kinetics_heads`); then every tensor must fit, or the
+    checkpoint is refused (:func:`dance_style.transfer.read_fitting`)."""
     import torch
     from mmaction.apis import init_recognizer
     from mmengine.logging import MMLogger
     from mmengine.runner.checkpoint import load_state_dict
 
-    from .checkpoints import read_tensors
-    from .kinetics_heads import DEFAULT_HEAD, format_slice, slice_head
+    from .kinetics_heads import format_slice
+    from .transfer import read_fitting
 
     from .register import register_all_modules
     register_all_modules(init_default_scope=False)  # as custom_imports
@@ -30,17 +31,11 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
             f'checkpoint not found: {checkpoint}\n'
             'tools/train.py writes them into work_dirs/<config name>/.')
     model = init_recognizer(config, None, device=device)
-    tensors = read_tensors(checkpoint)
+    tensors, sliced = read_fitting(model, model.cfg, checkpoint)
     logger = MMLogger.get_current_instance()
-    hook = next((h for h in model.cfg.get('custom_hooks', [])
-                 if h.get('type') == 'KineticsHeadHook'), {})
-    sliced = slice_head(tensors, model.state_dict(),
-                        hook.get('head', DEFAULT_HEAD),
-                        hook.get('classes', DANCE19_CLASSES))
     if sliced:
         logger.info(format_slice(sliced))
-    # strict=False as mmengine loads: a mismatch is logged, not fatal
-    load_state_dict(model, tensors, strict=False, logger=logger)
+    load_state_dict(model, tensors, strict=True, logger=logger)
     return model
 
 

@@ -9,8 +9,13 @@ afresh), which the model has but the file lacks, and which the file has but
 the model does not use. A Kinetics head sliced to our classes by
 :class:`dance_style.kinetics_heads.KineticsHeadHook` counts as loaded, and
 the line says how many rows it gave.
+
+Answers (``tools/predict.py``, its timeline, the web page, ``tools/test.py``)
+need every tensor instead: :func:`read_fitting` reads a checkpoint, slices a
+Kinetics head, and refuses one that does not fit the model
+(:func:`require_fit`).
 """
-from typing import Dict, List
+from typing import Dict, List, Optional, Tuple
 
 import torch
 from mmaction.registry import HOOKS
@@ -18,7 +23,18 @@ from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
 from .checkpoints import read_tensors
-from .kinetics_heads import INFO_KEY, format_slice, slice_head
+from .classes import DANCE19_CLASSES
+from .errors import DanceStyleError
+from .kinetics_heads import (DEFAULT_HEAD, INFO_KEY, format_slice,
+                             slice_head)
+
+# What a checkpoint that fits may lack: BatchNorm's step counter. Checkpoints
+# of PyTorch < 0.4.1 and model-zoo files converted from them have none; it
+# only matters for momentum=None, and torch fills it in (0) on loading. A
+# Runner checkpoint of tools/train.py holds exactly the model's state_dict
+# (the data preprocessor's mean and std are non-persistent buffers).
+OPTIONAL_MISSING = ('.num_batches_tracked',)
+SHOWN = 4  # names per kind in a refusal
 
 
 def compare_state_dicts(model_state: Dict[str, torch.Tensor],
@@ -63,6 +79,65 @@ def summary_line(source: str, parts: Dict[str, List[str]]) -> str:
     if parts['unused']:
         line += f' [{names(parts["unused"])}]'
     return line
+
+
+def misfit(model_state: Dict[str, torch.Tensor],
+           checkpoint_state: Dict[str, torch.Tensor]
+           ) -> Dict[str, List[str]]:
+    """:func:`compare_state_dicts` less ``loaded`` and the tensors a fitting
+    checkpoint may lack (:data:`OPTIONAL_MISSING`): all empty when it fits."""
+    parts = compare_state_dicts(model_state, checkpoint_state)
+    return dict(skipped=parts['skipped'], unused=parts['unused'],
+                missing=[name for name in parts['missing']
+                         if not name.endswith(OPTIONAL_MISSING)])
+
+
+def require_fit(model_state: Dict[str, torch.Tensor],
+                checkpoint_state: Dict[str, torch.Tensor],
+                checkpoint: str, config: str) -> None:
+    """Refuse (DanceStyleError) a checkpoint whose tensors are not the
+    model's, name for name and shape for shape: the counts, the first names
+    of each kind and the likely cause."""
+    parts = misfit(model_state, checkpoint_state)
+    if not any(parts.values()):
+        return
+    lines = [f'{checkpoint} does not fit {config}: '
+             f'{len(parts["missing"])} tensors of the model missing from '
+             f'the checkpoint, {len(parts["unused"])} in the checkpoint '
+             f'that the model lacks, {len(parts["skipped"])} of another '
+             'shape (checkpoint->model)']
+    for kind, title in (('missing', 'missing'), ('unused', 'unexpected'),
+                        ('skipped', 'other shape')):
+        if parts[kind]:
+            more = len(parts[kind]) - SHOWN
+            lines.append(f'  {title}: {", ".join(parts[kind][:SHOWN])}'
+                         + (f', ... ({more} more)' if more > 0 else ''))
+    lines.append(
+        'It is a checkpoint of another model or another config (e.g. '
+        'trained with --cfg-options model.backbone.base_channels=32: pass '
+        'the same options). Use the config the training run wrote next to '
+        'its checkpoints (work_dirs/<run>/<config name>.py), or the '
+        'checkpoint of this config.')
+    raise DanceStyleError('\n'.join(lines))
+
+
+def read_fitting(model, cfg, checkpoint: str
+                 ) -> Tuple[Dict[str, torch.Tensor], Optional[dict]]:
+    """The tensors of ``checkpoint`` for ``model`` (built from ``cfg``),
+    with a Kinetics head sliced to our classes as the config's
+    :class:`KineticsHeadHook` does; refused unless they fit the model
+    exactly (:func:`require_fit`). Returns the tensors and the slice (None
+    when no head was sliced). One check for predict, the timeline, the web
+    page and ``tools/test.py``."""
+    tensors = read_tensors(checkpoint)
+    hook = next((h for h in cfg.get('custom_hooks', [])
+                 if h.get('type') == 'KineticsHeadHook'), {})
+    fresh = model.state_dict()
+    sliced = slice_head(tensors, fresh, hook.get('head', DEFAULT_HEAD),
+                        hook.get('classes', DANCE19_CLASSES))
+    require_fit(fresh, tensors, checkpoint,
+                getattr(cfg, 'filename', None) or 'the config')
+    return tensors, sliced
 
 
 @HOOKS.register_module()
