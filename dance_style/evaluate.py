@@ -2,6 +2,7 @@
 import json
 import os
 import os.path as osp
+import sys
 from typing import Dict, Optional
 
 from mmengine.config import Config
@@ -40,6 +41,14 @@ def apply_test_args(cfg: Config,
         set_data_root(cfg, data_root)
     if cfg_options:
         cfg.merge_from_dict(cfg_options)
+        if cfg.get('load_from') != checkpoint:
+            # the CHECKPOINT argument is what is tested: a load_from among
+            # the options (shared with a training command, say) would test
+            # other weights, or random ones for load_from=None
+            print(f'--cfg-options load_from={cfg.get("load_from")} ignored: '
+                  f'testing the CHECKPOINT argument, {checkpoint}',
+                  file=sys.stderr)
+            cfg.load_from = checkpoint
     evaluators = cfg.test_evaluator
     if isinstance(evaluators, dict):
         evaluators = [evaluators]

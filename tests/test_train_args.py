@@ -103,3 +103,16 @@ def test_amp_on_a_cpu_is_bf16_autocast_where_the_cpu_has_it(tmp_path,
     assert model.weight.dtype == torch.float32
     # refused before training where bf16 would be emulated or is wrong
     # (tests/test_precision.py: the bf16 check and its cache)
+
+
+def test_test_checkpoint_wins_over_a_load_from_option(tmp_path, capsys):
+    """tools/test.py tests its CHECKPOINT argument, even when the options
+    (shared with a training command) say load_from=None."""
+    from dance_style.evaluate import apply_test_args
+    checkpoint = tmp_path / 'epoch_1.pth'
+    checkpoint.write_bytes(b'')
+    cfg = apply_test_args(Config.fromfile(CONFIG), CONFIG, str(checkpoint),
+                          work_dir=str(tmp_path),
+                          cfg_options={'load_from': None})
+    assert cfg.load_from == str(checkpoint)
+    assert 'load_from=None ignored' in capsys.readouterr().err
