@@ -72,19 +72,23 @@ class NonFiniteHook(Hook):
     def __init__(self) -> None:
         self._handles = []
         self._runner = None
-        self._sources = []  # parameters whose gradient came out non-finite
+        self._watched = False  # gradients checked as backward writes them
+        self._bad = []  # this iteration's parameters with non-finite ones
 
     def before_train(self, runner) -> None:
         self._runner = runner
         for optimizer in _optimizers(runner):
             self._handles.append(optimizer.register_step_pre_hook(
                 self._check_gradients))
-        if type(runner.optim_wrapper).__name__ != 'AmpOptimWrapper':
-            # where a NaN starts: gradient clipping (clip_grad) multiplies
-            # every gradient by a NaN norm before the optimizer's step, so
-            # the step's check alone would blame all parameters. (float16
-            # gradients are scaled and may overflow on purpose: the
-            # GradScaler handles those.)
+        # Each gradient is checked once, as backward finishes it: that names
+        # where a NaN starts, before clip_grad multiplies every gradient by
+        # the NaN norm, and the optimizer's pre-step hook then only reads
+        # the result. float16 gradients (AmpOptimWrapper) are scaled and may
+        # overflow on purpose; there the pre-step hook checks what the
+        # GradScaler lets through.
+        self._watched = type(runner.optim_wrapper).__name__ != \
+            'AmpOptimWrapper'
+        if self._watched:
             from mmengine.model import is_model_wrapper
             model = runner.model.module if is_model_wrapper(
                 runner.model) else runner.model
@@ -92,18 +96,17 @@ class NonFiniteHook(Hook):
                 if param.requires_grad:
                     self._handles.append(
                         param.register_post_accumulate_grad_hook(
-                            self._source_check(name)))
+                            self._watch(name)))
 
-    def _source_check(self, name: str):
+    def _watch(self, name: str):
         def check(param) -> None:
-            if len(self._sources) < 3 and param.grad is not None and \
-                    not bool(param.grad.isfinite().all()):
-                self._sources.append(name)
+            if not bool(param.grad.isfinite().all()):
+                self._bad.append(name)
         return check
 
     def before_train_iter(self, runner, batch_idx: int,
                           data_batch=None) -> None:
-        self._sources = []
+        self._bad = []
 
     def after_train(self, runner) -> None:
         for handle in self._handles:
@@ -111,16 +114,15 @@ class NonFiniteHook(Hook):
         self._handles = []
 
     def _check_gradients(self, optimizer, args, kwargs) -> None:
-        bad = nonfinite_grads(optimizer)
-        if bad:
-            names = _parameter_names(self._runner, optimizer, bad)
-            source = ''
-            if self._sources and len(self._sources) < len(bad):
-                source = (f', starting in {", ".join(self._sources)} '
-                          '(gradient clipping spread it)')
-            self._stop(f'non-finite gradients in {len(bad)} parameters '
-                       f'(first: {", ".join(names[:3])}{source}); the step '
-                       'was not taken, the weights are as before it')
+        if self._watched:
+            names = list(dict.fromkeys(self._bad))  # once each, in order
+        else:
+            names = _parameter_names(self._runner, optimizer,
+                                     nonfinite_grads(optimizer))
+        if names:
+            self._stop(f'non-finite gradients in {len(names)} parameters '
+                       f'(first: {", ".join(names[:3])}); the step was not '
+                       'taken, the weights are as before it')
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
