@@ -30,9 +30,10 @@ CROPS = {'CenterCrop': 1, 'ThreeCrop': 3, 'TenCrop': 10}
 
 
 def load_metafile(path: Path = METAFILE) -> List[dict]:
-    """The configs to compare, in table order, with their cited figures."""
+    """The configs to compare, in table order, with their cited figures
+    (the metafile's ``Configs``)."""
     import yaml
-    entries = yaml.safe_load(Path(path).read_text(encoding='utf-8'))
+    entries = yaml.safe_load(Path(path).read_text(encoding='utf-8'))['Configs']
     for entry in entries:
         if not (REPO_ROOT / entry['config']).is_file():
             raise DanceStyleError(f'{path}: {entry["config"]} does not exist')
