@@ -17,6 +17,9 @@ def main(argv=None):
     print(report.format_summary(build.load(args.out)))
     for name, path in paths.items():
         print(f'{name:>9}: {path}')
+    # what the split recorded it did not check val and test against
+    for line in report.format_check_warning(build.split_summary_of(args.out)):
+        print(line)
     return 0
 
 

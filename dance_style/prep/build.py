@@ -17,7 +17,7 @@ from . import augment as augment_stage
 from . import kinetics, letsdance, normalise as normalise_stage, options
 from . import report
 from . import split as split_stage
-from .pretraining import read_pretraining_ids
+from .exclusion import Plan, make_plan
 from .records import SourceClip, load_records, save_records
 
 
@@ -78,11 +78,14 @@ def normalise(root, **options) -> dict:
 
 def split(root, ratios=split_stage.DEFAULT_RATIOS, seed: int = 0,
           protocol: str = split_stage.DEFAULT_PROTOCOL,
-          exclude_from: Sequence = ()) -> dict:
+          exclude_from: Sequence = (), plan: Optional[Plan] = None) -> dict:
     """Stage 4 under ``protocol``, keeping the videos listed in the
-    ``exclude_from`` files out of val and test; returns the stage summary
-    (also saved in ``prep/summary.json``)."""
-    pretraining, lists = read_pretraining_ids(exclude_from)
+    ``exclude_from`` files (or those of ``plan``,
+    :func:`dance_style.prep.exclusion.make_plan`) out of val and test;
+    returns the stage summary (also saved in ``prep/summary.json``, with
+    what was and was not checked: ``pretraining_check``)."""
+    plan = plan or make_plan(exclude_from=exclude_from)
+    pretraining, lists = plan.read()
     records = load(root)
     pending = [r.key for r in records if r.status == 'ok' and not r.output]
     if pending:
@@ -92,7 +95,8 @@ def split(root, ratios=split_stage.DEFAULT_RATIOS, seed: int = 0,
     result = split_stage.assign_splits(records, ratios, seed, protocol,
                                        pretraining)
     summary = dict(protocol=protocol, ratios=list(ratios), seed=seed,
-                   exclude_from=lists, **result)
+                   exclude_from=lists, pretraining_check=plan.summary(),
+                   **result)
     _save(root, records, 'split', summary)
     return summary
 
@@ -117,14 +121,22 @@ def write_outputs(root, ann_dir) -> dict:
         raise DanceStyleError('clips without a split: run data_prep/split.py '
                               'first')
     paths = report.write_annotations(records, ann_dir)
-    summaries = Path(root) / 'prep' / 'summary.json'
-    protocol = json.loads(summaries.read_text()).get('split', {}).get(
-        'protocol', '') if summaries.is_file() else ''
-    report.write_manifest(records, Path(root) / 'manifest.csv', protocol)
+    split_summary = split_summary_of(root)
+    report.write_manifest(
+        records, Path(root) / 'manifest.csv',
+        split_summary.get('protocol', ''),
+        split_summary.get('pretraining_check', {}).get('row_note', ''))
     report.plot_counts(records, Path(root) / 'class_counts.png')
     paths.update(manifest=str(Path(root) / 'manifest.csv'),
                  chart=str(Path(root) / 'class_counts.png'))
     return paths
+
+
+def split_summary_of(root) -> dict:
+    """What the last split stage recorded (``{}`` before one ran)."""
+    path = Path(root) / 'prep' / 'summary.json'
+    return json.loads(path.read_text()).get('split', {}) if path.is_file() \
+        else {}
 
 
 def build_dataset(args, log: Callable[[str], None] = print) -> dict:
@@ -138,7 +150,14 @@ def build_dataset(args, log: Callable[[str], None] = print) -> dict:
     augmentations = augment_stage.parse_augmentations(args.augment)
     ratios = options.split_ratios(args)
     aug_options = options.augment_options(args)
+    # the pretraining lists before any work: a missing one is refused here
+    plan = make_plan(args.for_config or (), args.exclude_from or (),
+                     args.kinetics_root, args.allow_pretraining_overlap)
     start = time.time()
+    if plan.needs or plan.files:
+        log('== pretraining lists: val and test are checked against these')
+        for line in plan.describe():
+            log(line)
     if args.kinetics_root:
         log('== 1/6 Kinetics-700-2020: the 19 dance labels')
         _, summary = collect_kinetics(args.out, args.kinetics_root,
@@ -157,8 +176,7 @@ def build_dataset(args, log: Callable[[str], None] = print) -> dict:
         f'{counts["failed"]} skipped')
     log(f'== 4/6 split {args.split}, protocol {args.protocol} (grouped by '
         f'source video, seed {args.seed})')
-    summary = split(args.out, ratios, args.seed, args.protocol,
-                    args.exclude_from or ())
+    summary = split(args.out, ratios, args.seed, args.protocol, plan=plan)
     log(report.format_split_summary(load(args.out), summary))
     log(f'== 5/6 offline augmentation: {", ".join(augmentations) or "none"}')
     result = augment(args.out, augmentations, **aug_options)
@@ -169,5 +187,8 @@ def build_dataset(args, log: Callable[[str], None] = print) -> dict:
     log(report.format_summary(load(args.out)))
     for name, path in paths.items():
         log(f'{name:>9}: {path}')
+    # last, where it is read: what val and test were not checked against
+    for line in report.format_check_warning(summary):
+        log(line)
     log(f'done in {time.time() - start:.0f} s')
     return paths

@@ -170,6 +170,17 @@ def layout_of(path: Path, label: str) -> str:
     return LAYOUTS[2]
 
 
+def check_root(root: Union[str, Path]) -> Path:
+    """``root`` as a Path, or the error that it is not a folder."""
+    root = Path(root)
+    if not root.is_dir():
+        raise DanceStyleError(
+            f'Kinetics root not found: {root}\nPass the folder of your '
+            'K700-2020 download with --kinetics-root (or leave the flag out '
+            'to build from Let\'s Dance alone).')
+    return root
+
+
 def collect(root: Union[str, Path], csv_files: Optional[Sequence] = None
             ) -> Tuple[List[SourceClip], dict]:
     """Stage 1: every dance row of the CSVs, with its file or 'missing'.
@@ -177,12 +188,7 @@ def collect(root: Union[str, Path], csv_files: Optional[Sequence] = None
     Returns the records and a summary dict: per-CSV counts, found/missing per
     class, layouts seen, duplicates.
     """
-    root = Path(root)
-    if not root.is_dir():
-        raise DanceStyleError(
-            f'Kinetics root not found: {root}\nPass the folder of your '
-            'K700-2020 download with --kinetics-root (or leave the flag out '
-            'to build from Let\'s Dance alone).')
+    root = check_root(root)
     csv_files = [Path(p) for p in csv_files] if csv_files else find_csvs(root)
     records, per_csv = [], {}
     for path in csv_files:

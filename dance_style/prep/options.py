@@ -95,11 +95,36 @@ def add_split(parser) -> None:
         "study: the study's pooled split of all clips, to reproduce its "
         'numbers (default: %(default)s)')
     parser.add_argument(
-        '--exclude-from', nargs='+', metavar='CSV',
+        '--exclude-from', nargs='+', metavar='[NAME=]CSV',
         help='annotation files a checkpoint was pretrained on (Kinetics '
         'CSVs with a youtube_id column, or lists of <youtube_id>_<start>_'
         '<end> clips): every clip of a video listed there stays out of val '
-        'and test (in train; manifest.csv says why)')
+        'and test (in train; manifest.csv says why). NAME=CSV says which '
+        'Kinetics train list a file is (k400, k600, k700), for --for-config')
+
+
+def add_pretraining_check(parser, lookup_root: bool = False) -> None:
+    """--for-config and its escape hatch; ``lookup_root`` adds
+    --kinetics-root for a stage that has none of its own (split.py)."""
+    parser.add_argument(
+        '--for-config', nargs='+', metavar='CONFIG',
+        help='the configs this dataset is for: the Kinetics train lists '
+        "their checkpoints were trained on (configs/metafile.yml's "
+        'Checkpoints) are required, from --exclude-from NAME=CSV or found '
+        'in or beside --kinetics-root (kinetics400/train.csv, k400/'
+        'annotations/train.csv, ...), and no video of theirs reaches val '
+        'or test; a missing one is an error before any work')
+    parser.add_argument(
+        '--allow-pretraining-overlap', action='store_true',
+        help='with --for-config: build even though a list its checkpoint '
+        'was trained on is missing; the summary and every val/test row of '
+        'manifest.csv (pretraining_check) then say that val and test were '
+        'not checked against it')
+    if lookup_root:
+        parser.add_argument(
+            '--kinetics-root',
+            help='the Kinetics-700-2020 download, where --for-config looks '
+            'for the lists (in it and beside it)')
 
 
 def add_augment(parser) -> None:
@@ -165,6 +190,7 @@ def build_parser(description: str = 'Build the dance19 dataset from '
     add_letsdance(parser)
     add_normalise(parser)
     add_split(parser)
+    add_pretraining_check(parser)
     add_augment(parser)
     add_annotations(parser)
     return parser

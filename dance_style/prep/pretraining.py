@@ -15,7 +15,7 @@ comments); a file where no line fits is an error, as is a missing file.
 import csv
 import re
 from pathlib import Path
-from typing import Dict, Sequence, Tuple, Union
+from typing import Dict, Mapping, Optional, Sequence, Tuple, Union
 
 from ..errors import DanceStyleError
 
@@ -58,10 +58,14 @@ def _ids_of_list(path: Path) -> Tuple[set, int]:
     return ids, bad
 
 
-def read_pretraining_ids(paths: Sequence[Union[str, Path]]
+def read_pretraining_ids(paths: Sequence[Union[str, Path]],
+                         labels: Optional[Mapping[str, str]] = None
                          ) -> Tuple[Dict[str, str], Dict[str, dict]]:
-    """YouTube id -> the file (name) that lists it first, and per file the
-    ids found and lines that named no clip."""
+    """YouTube id -> the file that lists it first (its file name, or its
+    entry in ``labels``, keyed by ``str(path)``: several lists are all
+    called train.csv), and per file the ids found and lines that named no
+    clip."""
+    labels = labels or {}
     found: Dict[str, str] = {}
     report: Dict[str, dict] = {}
     for path in map(Path, paths):
@@ -80,6 +84,6 @@ def read_pretraining_ids(paths: Sequence[Union[str, Path]]
                 'Kinetics CSV (label,youtube_id,time_start,time_end,...) or '
                 'a list of <youtube_id>_<start>_<end> clips, one a line.')
         for youtube_id in sorted(ids):
-            found.setdefault(youtube_id, path.name)
+            found.setdefault(youtube_id, labels.get(str(path), path.name))
         report[str(path)] = dict(ids=len(ids), unreadable_lines=bad)
     return found, report

@@ -5,7 +5,9 @@
   spaces (``DanceVideoDataset`` splits at the last one). Offline-augmented
   copies appear in the training list only.
 * ``<root>/manifest.csv``: one row per source clip, kept or not, with
-  what became of it and why.
+  what became of it and why; a val or test clip's ``pretraining_check``
+  says which pretraining lists its video was checked against, and which
+  it was not (``dance_style.prep.exclusion``).
 * ``<root>/class_counts.png``: clips per class and split.
 """
 import collections
@@ -21,7 +23,7 @@ from .split import RULES, SPLITS
 
 MANIFEST_COLUMNS = ('dataset', 'clip_id', 'group', 'original_label', 'label',
                     'label_name', 'source_split', 'protocol', 'split',
-                    'split_rule', 'fps_rule',
+                    'split_rule', 'pretraining_check', 'fps_rule',
                     'status', 'reason', 'source', 'outputs', 'origin')
 
 
@@ -47,9 +49,10 @@ def write_annotations(records: List[SourceClip], ann_dir: Path) -> Dict[str, str
 
 
 def write_manifest(records: List[SourceClip], path: Path,
-                   protocol: str = '') -> None:
+                   protocol: str = '', check_note: str = '') -> None:
     """One CSV row per source clip, in a stable order; kept clips name the
-    evaluation protocol their split was made under."""
+    evaluation protocol their split was made under, val and test clips
+    what their video was checked against (``check_note``)."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=MANIFEST_COLUMNS,
                             lineterminator='\n')
@@ -64,6 +67,8 @@ def write_manifest(records: List[SourceClip], path: Path,
             protocol=protocol if r.status == 'ok' and r.split else '',
             split=r.split if r.status == 'ok' else '',
             split_rule=r.split_rule if r.status == 'ok' else '',
+            pretraining_check=check_note if r.status == 'ok'
+            and r.split in ('val', 'test') else '',
             fps_rule=r.fps_rule,
             status=r.status,
             reason=r.reason, source=r.source,
@@ -141,10 +146,15 @@ def format_split_summary(records: List[SourceClip], summary: dict) -> str:
         'train only' if protocol == 'leakfree' else
         "the study's pooled split: Kinetics train clips may land in val and "
         'test (optimistic for Kinetics-pretrained models)')]
+    check = summary.get('pretraining_check', {})
+    known = {f['path']: f for f in check.get('lists', [])}
     for path, read in summary.get('exclude_from', {}).items():
+        source = known.get(path, {})
         lines.append(f'  pretraining list {path}: {read["ids"]} videos'
                      + (f', {read["unreadable_lines"]} lines without a clip'
-                        if read['unreadable_lines'] else ''))
+                        if read['unreadable_lines'] else '')
+                     + (f' ({source["list"]}, {source["how"]})'
+                        if source.get('list') else ''))
     table = collections.defaultdict(collections.Counter)
     for r in records:
         if r.status == 'ok' and r.split:
@@ -162,8 +172,16 @@ def format_split_summary(records: List[SourceClip], summary: dict) -> str:
         f'{s} {100 * totals[s] / total:.1f} %' for s in SPLITS) + ')')
     for key, n in summary.get('rules', {}).items():
         lines.append(f'  rule: {n} clips: ' + RULES[key].format(
-            source='(--exclude-from)'))
+            source='named above'))
+    lines += ['  ' + line for line in format_check_warning(summary)]
     return '\n'.join(lines)
+
+
+def format_check_warning(split_summary: dict) -> List[str]:
+    """The warning of the split's ``pretraining_check``, if it has one:
+    what val and test were not checked against."""
+    warning = split_summary.get('pretraining_check', {}).get('warning')
+    return [f'warning: {warning}.'] if warning else []
 
 
 def plot_counts(records: List[SourceClip], path: Path) -> None:
