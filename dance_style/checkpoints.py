@@ -1,5 +1,6 @@
-"""Checkpoints: the one reader of their tensors, and ``load_from`` as a
-local file, a model-zoo URL (downloaded once, cached) or none.
+"""Checkpoints: the one reader of their tensors, and a checkpoint (or
+``load_from``) as a local file, a URL or a name of ``configs/metafile.yml``
+(downloaded once, cached: :mod:`dance_style.download`).
 
 :func:`read_tensors` is what the transfer summary
 (:mod:`dance_style.transfer`), the Inception I3D converter and inflation
@@ -7,25 +8,18 @@ local file, a model-zoo URL (downloaded once, cached) or none.
 PyTorch files with ``weights_only=True`` (mmengine's own globals are on the
 allow-list of :mod:`dance_style.compat`), ``.npz`` files without pickle.
 """
-import http.client
 import os.path as osp
-import shutil
-import urllib.error
 import urllib.parse
-import urllib.request
-from typing import TYPE_CHECKING, Dict, Optional
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from .errors import DanceStyleError
-from .fileio import atomic_path
 
 if TYPE_CHECKING:  # torch is imported only where tensors are read
     import torch
 
-Tensors = Dict[str, 'torch.Tensor']
+    from .zoo import ZooCheckpoint
 
-# Long enough for a slow mirror to answer, short enough that a machine without
-# network is told so in seconds rather than after the OS's TCP timeout.
-DOWNLOAD_TIMEOUT_S = 20
+Tensors = Dict[str, 'torch.Tensor']
 
 
 def is_url(path: Optional[str]) -> bool:
@@ -33,62 +27,69 @@ def is_url(path: Optional[str]) -> bool:
         'http', 'https')
 
 
-def cache_path_for(url: str) -> str:
-    """Where mmengine's ``load_from_http`` looks first:
-    ``<torch hub dir>/checkpoints/<file name>``."""
-    import torch
-    name = osp.basename(urllib.parse.urlparse(url).path)
-    return osp.join(torch.hub.get_dir(), 'checkpoints', name)
+def resolve_checkpoint(spec: str, progress: bool = True
+                       ) -> Tuple[str, Optional['ZooCheckpoint']]:
+    """A checkpoint given as a file, a URL or a name of
+    ``configs/metafile.yml`` -> (local file, its metafile entry or None).
 
-
-def ensure_cached(url: str, timeout: float = DOWNLOAD_TIMEOUT_S) -> str:
-    """Download ``url`` into the torch hub cache unless it is there already.
-
-    Written through :func:`dance_style.fileio.atomic_path`, so an interrupted
-    download never leaves a truncated checkpoint that later loads as garbage.
-    Raises DanceStyleError (with the offline fix) when it cannot be fetched.
+    Names and URLs are downloaded once into the torch hub cache
+    (:func:`dance_style.download.download`). A file is matched to an entry
+    by its published file name (a download copied by hand), so its head's
+    label map is known either way.
     """
-    target = cache_path_for(url)
-    if osp.isfile(target):
-        return target
-    try:
-        with atomic_path(target, suffix='.part') as tmp, \
-                open(tmp, 'wb') as out, \
-                urllib.request.urlopen(url, timeout=timeout) as response:
-            shutil.copyfileobj(response, out)
-    except (urllib.error.URLError, http.client.HTTPException, OSError,
-            ValueError) as error:  # HTTPException: a cut-off transfer
-        reason = getattr(error, 'reason', error)
-        raise DanceStyleError(
-            f'load_from is a URL that cannot be downloaded here: {url}\n'
-            f'  reason: {reason}\n'
-            'Either download it on a machine with network and copy it to\n'
-            f'    {target}\n'
-            '(it is then used without network), or pass a local file:\n'
-            '    --cfg-options load_from=/path/to/checkpoint.pth\n'
-            'or train from scratch: --cfg-options load_from=None') from None
-    return target
+    from .download import download
+    from .zoo import entry_for_file, find, names
+    spec = str(spec)
+    entry = find(spec)
+    if entry is not None:
+        return download(entry.url, progress=progress), entry
+    if is_url(spec):
+        return download(spec, progress=progress), entry_for_file(spec)
+    if osp.isfile(spec):
+        return spec, entry_for_file(spec)
+    raise DanceStyleError(
+        f'checkpoint not found: {spec}\nPass a checkpoint file (tools/'
+        'train.py writes them into work_dirs/<config name>/), a URL, or the '
+        f'name of a published one: {names()}')
 
 
-def resolve_load_from(load_from: Optional[str]) -> Optional[str]:
-    """Check ``load_from`` before the Runner is built.
-
-    Returns a local path (URLs are fetched into the cache) or None.
-    """
+def resolve_load_from(cfg) -> None:
+    """Check ``load_from`` before the Runner is built: a file, a URL or a
+    name becomes a local file (downloaded once), and a named checkpoint's
+    head label map becomes ``cfg.head_label_map`` unless the config names
+    one. ``None``, '' and 'None' mean no checkpoint."""
+    load_from = cfg.get('load_from')
     if load_from in (None, '', 'None'):
-        return None
-    if is_url(load_from):
-        return ensure_cached(load_from)
-    if not osp.isfile(load_from):
+        cfg.load_from = None
+        return
+    try:
+        path, entry = resolve_checkpoint(load_from)
+    except DanceStyleError as error:
         raise DanceStyleError(
-            f'load_from file not found: {load_from}\n'
-            'Pass an existing checkpoint (--cfg-options load_from=PATH), a '
-            'model-zoo URL, or load_from=None to train from scratch.')
-    return load_from
+            f'load_from: {error}\nOr train from scratch: --cfg-options '
+            'load_from=None') from None
+    cfg.load_from = path
+    use_entry(cfg, entry)
+
+
+def use_entry(cfg, entry: Optional['ZooCheckpoint']) -> None:
+    """Note what a named checkpoint says in ``cfg``: its head's label map
+    (unless the config names one) and what it was trained on."""
+    if entry is None:
+        return
+    if not cfg.get('head_label_map'):
+        cfg.head_label_map = entry.label_map
+    cfg.checkpoint_name = entry.name
 
 
 def read_tensors(path: str) -> Tensors:
-    """Every tensor of a checkpoint file, on the CPU.
+    """Every tensor of a checkpoint file, on the CPU (:func:`read_checkpoint`
+    without its meta)."""
+    return read_checkpoint(path)[0]
+
+
+def read_checkpoint(path: str) -> Tuple[Tensors, dict]:
+    """Every tensor of a checkpoint file, on the CPU, and its ``meta``.
 
     ``.npz``: the arrays by name (no pickle). Anything else is a PyTorch
     file loaded with ``weights_only=True``: a Runner checkpoint's
@@ -106,7 +107,7 @@ def read_tensors(path: str) -> Tensors:
         try:
             with np.load(path, allow_pickle=False) as arrays:
                 return {key: torch.from_numpy(np.array(arrays[key]))
-                        for key in arrays.files}
+                        for key in arrays.files}, {}
         except (ValueError, OSError) as error:
             raise DanceStyleError(
                 f'{path} is not a readable .npz ({error})') from None
@@ -121,5 +122,7 @@ def read_tensors(path: str) -> Tensors:
         raise DanceStyleError(f'{path} holds a {type(checkpoint).__name__}, '
                               'not a state dict')
     state = checkpoint.get('state_dict', checkpoint)
+    meta = checkpoint.get('meta') if 'state_dict' in checkpoint else None
     return {(k[len('module.'):] if k.startswith('module.') else k): v
-            for k, v in state.items() if isinstance(v, torch.Tensor)}
+            for k, v in state.items() if isinstance(v, torch.Tensor)}, \
+        meta if isinstance(meta, dict) else {}

@@ -28,11 +28,8 @@ def apply_test_args(cfg: Config,
     """Point a config at a checkpoint and add the per-class report, and
     with ``dump`` a ``.npz`` of every video's scores (for late fusion).
     ``data_root`` points every split at one dataset folder."""
-    if not osp.isfile(checkpoint):
-        raise DanceStyleError(
-            f'checkpoint not found: {checkpoint}\n'
-            'tools/train.py writes them into its work dir, e.g. '
-            'work_dirs/<config name>/epoch_N.pth or best_*.pth.')
+    from .checkpoints import resolve_checkpoint, use_entry
+    checkpoint, entry = resolve_checkpoint(checkpoint)  # a name: downloaded
     cfg.launcher = launcher
     set_work_dir(cfg, config_path, work_dir)
     cfg.load_from = checkpoint
@@ -49,6 +46,7 @@ def apply_test_args(cfg: Config,
                   f'testing the CHECKPOINT argument, {checkpoint}',
                   file=sys.stderr)
             cfg.load_from = checkpoint
+    use_entry(cfg, entry)
     evaluators = cfg.test_evaluator
     if isinstance(evaluators, dict):
         evaluators = [evaluators]
@@ -77,19 +75,25 @@ def _pack_filenames(pipeline) -> None:
                 k for k in ('filename', 'frame_dir') if k not in keys)
 
 
-def test(cfg: Config) -> Dict[str, float]:
+def test(cfg: Config, summary: Optional[list] = None) -> Dict[str, float]:
     """Run the test loop of ``cfg`` (``load_from`` is the checkpoint),
     write ``test_metrics.json`` into the work dir and return the metrics.
+    ``summary``, a list, gets the transfer summary's lines: what the head
+    got from a Kinetics head (rows taken by name, rows fresh), or that the
+    checkpoint's head is the model's own.
 
     A checkpoint that does not fit the model, after a Kinetics head is
     sliced, is refused before testing (mmengine would load what fits and
     warn): :func:`dance_style.transfer.read_fitting`, as predict does."""
-    from .kinetics_heads import _unwrap
+    from .kinetics_heads import _unwrap, format_slice
     from .transfer import read_fitting
     os.makedirs(cfg.work_dir, exist_ok=True)
     runner = build_runner(cfg)
     try:
-        read_fitting(_unwrap(runner.model), cfg, cfg.load_from)
+        _, sliced, _ = read_fitting(_unwrap(runner.model), cfg, cfg.load_from)
+        if summary is not None:
+            summary.append(format_slice(sliced) if sliced else
+                           'head: the checkpoint\'s own, one row per class')
         metrics = {k: float(v) for k, v in runner.test().items()}
     finally:
         release_runner(runner)  # a caller may test again in this process

@@ -4,10 +4,14 @@ A Kinetics checkpoint is a dance-style classifier before any training: its
 classifier has a row for each of our labels (19 of 19 in a Kinetics-700 or
 Kinetics-710 head, 15 of 19 in a Kinetics-400 head). mmengine's
 ``load_from`` skips a head whose shape differs and leaves it random; here
-the 19 rows are taken from the checkpoint's head by class name instead, in
-the row order of mmaction2's model-zoo label maps
-(``annotations/kinetics/label_map_k{400,700,710}.txt``). Classes the head
-lacks keep the model's own freshly initialised rows.
+the 19 rows are taken from the checkpoint's head by class name instead.
+The row order of a head is never guessed from its size (publishers order
+the same classes differently): it is a named label map of
+``annotations/kinetics/`` (:data:`LABEL_MAPS`), given by the checkpoint's
+entry in ``configs/metafile.yml``, by ``head_label_map`` in the config (or
+``--cfg-options``), or by the checkpoint's own ``meta``. A head of another
+size with none of these is refused. Classes the head lacks keep the
+model's own freshly initialised rows.
 
 One mechanism, :class:`KineticsHeadHook` (in every config's runtime),
 serves two uses:
@@ -30,26 +34,50 @@ from mmengine.hooks import Hook
 from mmengine.logging import MessageHub
 
 from .classes import DANCE19_CLASSES
+from .errors import DanceStyleError
 from .resources import KINETICS_LABEL_MAPS, require
 
-# rows of a head -> the label map giving their class names
-LABEL_MAP_FILES = {400: 'label_map_k400.txt', 700: 'label_map_k700.txt',
-                   710: 'label_map_k710.txt'}
+# label map name -> the file of class names in a head's row order
+# (annotations/kinetics/README.md says where each comes from)
+LABEL_MAPS = {
+    'k400': 'label_map_k400.txt',  # mmaction2 = deepmind/kinetics-i3d
+    'k600': 'label_map_k600.txt',  # deepmind/kinetics-i3d (alphabetical)
+    'k700': 'label_map_k700.txt',  # mmaction2
+    'k710': 'label_map_k710.txt',  # mmaction2 (UniFormerV2's)
+    'k710-mmaction2': 'label_map_k710.txt',
+    'k710-videomaev2': 'label_map_k710_videomaev2.txt',  # VideoMAE V2's
+}
+# head_label_map=fresh: fine-tune with the head initialised afresh
+FRESH = 'fresh'
 DEFAULT_HEAD = 'cls_head.fc_cls'
 # where the slice is kept for the metric and the transfer summary
 INFO_KEY = 'kinetics_head'
 
 
 @lru_cache(maxsize=None)
-def kinetics_classes(rows: int) -> tuple:
-    """The class names of a Kinetics head with ``rows`` rows, in row order
-    (KeyError for a size that is no Kinetics layout)."""
-    path = require(KINETICS_LABEL_MAPS / LABEL_MAP_FILES[rows])
-    names = tuple(line.strip() for line in
-                  path.read_text(encoding='utf-8').splitlines()
-                  if line.strip())
-    assert len(names) == rows, (path, len(names))
-    return names
+def kinetics_classes(label_map: str) -> tuple:
+    """The class names of the label map ``label_map`` (a name of
+    :data:`LABEL_MAPS`), in row order."""
+    if label_map not in LABEL_MAPS:
+        raise DanceStyleError(
+            f'unknown head label map {label_map!r}; known: '
+            f'{", ".join(LABEL_MAPS)} (annotations/kinetics/README.md)')
+    path = require(KINETICS_LABEL_MAPS / LABEL_MAPS[label_map])
+    return tuple(line.strip() for line in
+                 path.read_text(encoding='utf-8').splitlines()
+                 if line.strip())
+
+
+def unknown_head(rows: int, source: str) -> DanceStyleError:
+    """The refusal for a head whose class order nobody named."""
+    return DanceStyleError(
+        f'{source} has a {rows}-row classifier head, and nothing says in '
+        'which class order its rows are (publishers order the same classes '
+        'differently, so its size is no answer). Name its label map: '
+        '--cfg-options head_label_map=NAME, NAME one of '
+        f'{", ".join(LABEL_MAPS)} (annotations/kinetics/README.md), or add '
+        'the checkpoint to configs/metafile.yml with its label_map; for '
+        f'fine-tuning, head_label_map={FRESH} starts the head afresh.')
 
 
 def head_rows(source: Sequence[str], target: Sequence[str] = DANCE19_CLASSES
@@ -62,27 +90,40 @@ def head_rows(source: Sequence[str], target: Sequence[str] = DANCE19_CLASSES
 
 
 def slice_head(state: Dict, fresh: Dict, head: str = DEFAULT_HEAD,
-               classes: Sequence[str] = DANCE19_CLASSES) -> Optional[dict]:
+               classes: Sequence[str] = DANCE19_CLASSES,
+               label_map: Optional[str] = None,
+               source_name: str = 'the checkpoint') -> Optional[dict]:
     """Replace a Kinetics head in ``state`` (a checkpoint's tensors) by the
-    rows of ``classes``, in place.
+    rows of ``classes``, in place, reading its row order from the label
+    map named ``label_map``.
 
     ``fresh`` is the model's own state dict: its rows stand in for classes
     the Kinetics head lacks, and its shapes say what the model expects.
     Does nothing, and returns None, when the checkpoint's head already has
-    the model's shape or its row count is no Kinetics layout (400, 700,
-    710). Otherwise returns what was done: ``layout``, ``head``, ``rows``
-    (class -> source row) and ``fresh`` (classes that kept fresh rows).
+    the model's shape, when its features differ (another model: the fit
+    check names it), or when ``label_map`` is ``fresh``. Raises
+    DanceStyleError for a head of another size without a label map, or
+    with one of another size. Otherwise returns what was done: ``layout``,
+    ``head``, ``rows`` (class -> source row) and ``fresh`` (classes that
+    kept fresh rows).
     """
     weight = f'{head}.weight'
     if weight not in state or weight not in fresh:
         return None
     source = state[weight]
     if tuple(source.shape) == tuple(fresh[weight].shape) or \
-            source.shape[0] not in LABEL_MAP_FILES or \
             tuple(source.shape[1:]) != tuple(fresh[weight].shape[1:]) or \
-            fresh[weight].shape[0] != len(classes):
+            fresh[weight].shape[0] != len(classes) or label_map == FRESH:
         return None
-    rows = head_rows(kinetics_classes(source.shape[0]), classes)
+    if not label_map:
+        raise unknown_head(source.shape[0], source_name)
+    names = kinetics_classes(label_map)
+    if len(names) != source.shape[0]:
+        raise DanceStyleError(
+            f'head_label_map {label_map} lists {len(names)} classes, but '
+            f'the head of {source_name} has {source.shape[0]} rows: it is '
+            'not that head\'s label map')
+    rows = head_rows(names, classes)
     for key in (weight, f'{head}.bias'):
         if key not in state or key not in fresh:
             continue
@@ -91,17 +132,27 @@ def slice_head(state: Dict, fresh: Dict, head: str = DEFAULT_HEAD,
             if row is not None:
                 sliced[target] = state[key][row]
         state[key] = sliced
-    return dict(layout=f'Kinetics-{source.shape[0]}', head=head,
+    return dict(layout=label_map, source_rows=int(source.shape[0]), head=head,
                 rows={name: row for name, row in zip(classes, rows)},
                 fresh=[name for name, row in zip(classes, rows)
                        if row is None])
 
 
+def head_label_map(cfg, meta: Optional[dict]) -> Optional[str]:
+    """The label map of a checkpoint's head: ``head_label_map`` of the
+    config (set from the checkpoint's metafile entry when it has one, or by
+    the user), else the one the checkpoint's ``meta`` names (written by
+    tools/convert_i3d_checkpoint.py), else None."""
+    return (cfg.get('head_label_map') if cfg is not None else None) or \
+        (meta or {}).get('head_label_map')
+
+
 def format_slice(info: dict) -> str:
     """One line: what the head got."""
     taken = len(info['rows']) - len(info['fresh'])
-    line = (f'{info["head"]}: {taken} of {len(info["rows"])} rows taken from '
-            f'the {info["layout"]} head by class name')
+    line = (f'{info["head"]}: {taken} of {len(info["rows"])} rows taken by '
+            f'class name from the {info.get("source_rows", "")}-row head '
+            f'(label map {info["layout"]})')
     if info['fresh']:
         line += (f'; not in that head, initialised afresh: '
                  f'{", ".join(info["fresh"])}')
@@ -147,8 +198,11 @@ class KineticsHeadHook(Hook):
         prefix = 'module.' if f'module.{self.head}.weight' in state else ''
         view = {k[len(prefix):]: v for k, v in state.items()
                 if k.startswith(prefix)}
+        meta = checkpoint.get('meta') if 'state_dict' in checkpoint else None
         info = slice_head(view, _unwrap(runner.model).state_dict(), self.head,
-                          self.classes)
+                          self.classes,
+                          label_map=head_label_map(runner.cfg, meta),
+                          source_name=str(runner.cfg.get('load_from')))
         if info is None:
             return
         for suffix in ('weight', 'bias'):

@@ -11,13 +11,17 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     through dance_style.compat's allow-list). A Kinetics checkpoint's head
     is sliced to our classes by name, as in training and testing
     (:mod:`dance_style.kinetics_heads`); then every tensor must fit, or the
-    checkpoint is refused (:func:`dance_style.transfer.read_fitting`)."""
+    checkpoint is refused (:func:`dance_style.transfer.read_fitting`).
+    ``checkpoint`` may be a file, a URL or a name of configs/metafile.yml
+    (downloaded once). The model's ``about`` says what it was trained on
+    (:func:`dance_style.provenance.describe`)."""
     import torch
     from mmaction.apis import init_recognizer
     from mmengine.logging import MMLogger
     from mmengine.runner.checkpoint import load_state_dict
 
     from .kinetics_heads import format_slice
+    from .provenance import describe
     from .transfer import read_fitting
 
     from .register import register_all_modules
@@ -26,16 +30,17 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
         raise DanceStyleError(
             f'--device {device}, but torch sees no CUDA GPU here; use '
             '--device cpu')
-    if not osp.isfile(checkpoint):
-        raise DanceStyleError(
-            f'checkpoint not found: {checkpoint}\n'
-            'tools/train.py writes them into work_dirs/<config name>/.')
+    from .checkpoints import resolve_checkpoint, use_entry
+    checkpoint, entry = resolve_checkpoint(checkpoint)  # a name: downloaded
     model = init_recognizer(config, None, device=device)
-    tensors, sliced = read_fitting(model, model.cfg, checkpoint)
+    use_entry(model.cfg, entry)
+    tensors, sliced, meta = read_fitting(model, model.cfg, checkpoint)
     logger = MMLogger.get_current_instance()
     if sliced:
         logger.info(format_slice(sliced))
     load_state_dict(model, tensors, strict=True, logger=logger)
+    # what it was trained on, for every answer it gives
+    model.about = describe(model.cfg, meta, entry, checkpoint)
     return model
 
 

@@ -373,6 +373,10 @@ def build_timeline(model, path, stride_seconds: float = 1.0,
     raw.update(smooth=smooth, smoothed=smoothed, segments=segments,
                shares=shares_of(segments, raw['duration']),
                class_names=list(class_names))
+    # what the model was trained on (load_recognizer sets it), kept with
+    # the segments it produced
+    if getattr(model, 'about', None):
+        raw['model'] = model.about
     return raw
 
 
@@ -391,6 +395,8 @@ def timeline_json(timeline: dict, top_k: int = 5) -> dict:
     keys = ('video', 'fps', 'source_fps', 'rotation', 'window_seconds',
             'stride_seconds', 'smooth', 'duration', 'frames')
     out = {k: timeline[k] for k in keys}
+    if 'model' in timeline:
+        out['model'] = timeline['model']
     out.update(segments=timeline['segments'], shares=timeline['shares'],
                windows=windows)
     return out

@@ -114,7 +114,7 @@ def preflight(cfg: Config) -> None:
             f'--resume checkpoint not found: {cfg.load_from}\n'
             'Pass an existing .pth from the work dir, or --resume without '
             'a path to continue from the latest one there.')
-    cfg.load_from = resolve_load_from(cfg.get('load_from'))
+    resolve_load_from(cfg)  # a name or URL: downloaded once
     backbone = cfg.get('model', {}).get('backbone', {})
     pretrained = backbone.get('pretrained')
     if isinstance(pretrained, str) and not osp.isfile(pretrained):

@@ -22,11 +22,11 @@ from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import Hook
 
-from .checkpoints import read_tensors
+from .checkpoints import read_checkpoint, read_tensors
 from .classes import DANCE19_CLASSES
 from .errors import DanceStyleError
-from .kinetics_heads import (DEFAULT_HEAD, INFO_KEY, format_slice,
-                             slice_head)
+from .kinetics_heads import (DEFAULT_HEAD, FRESH, INFO_KEY, format_slice,
+                             head_label_map, slice_head)
 
 # What a checkpoint that fits may lack: BatchNorm's step counter. Checkpoints
 # of PyTorch < 0.4.1 and model-zoo files converted from them have none; it
@@ -122,22 +122,26 @@ def require_fit(model_state: Dict[str, torch.Tensor],
 
 
 def read_fitting(model, cfg, checkpoint: str
-                 ) -> Tuple[Dict[str, torch.Tensor], Optional[dict]]:
+                 ) -> Tuple[Dict[str, torch.Tensor], Optional[dict], dict]:
     """The tensors of ``checkpoint`` for ``model`` (built from ``cfg``),
     with a Kinetics head sliced to our classes as the config's
     :class:`KineticsHeadHook` does; refused unless they fit the model
-    exactly (:func:`require_fit`). Returns the tensors and the slice (None
-    when no head was sliced). One check for predict, the timeline, the web
-    page and ``tools/test.py``."""
-    tensors = read_tensors(checkpoint)
+    exactly (:func:`require_fit`). Returns the tensors, the slice (None
+    when no head was sliced) and the checkpoint's meta. One check for
+    predict, the timeline, the web page and ``tools/test.py``."""
+    tensors, meta = read_checkpoint(checkpoint)
     hook = next((h for h in cfg.get('custom_hooks', [])
                  if h.get('type') == 'KineticsHeadHook'), {})
     fresh = model.state_dict()
+    label_map = head_label_map(cfg, meta)
+    if label_map == FRESH:  # a fine-tuning option: answers need a head
+        label_map = None
     sliced = slice_head(tensors, fresh, hook.get('head', DEFAULT_HEAD),
-                        hook.get('classes', DANCE19_CLASSES))
+                        hook.get('classes', DANCE19_CLASSES), label_map,
+                        source_name=str(checkpoint))
     require_fit(fresh, tensors, checkpoint,
                 getattr(cfg, 'filename', None) or 'the config')
-    return tensors, sliced
+    return tensors, sliced, meta
 
 
 @HOOKS.register_module()
@@ -169,7 +173,7 @@ class TransferSummaryHook(Hook):
         sliced = runner.message_hub.get_info(INFO_KEY)
         if sliced:  # compare with what was loaded: the sliced head
             slice_head(tensors, model.state_dict(), sliced['head'],
-                       list(sliced['rows']))
+                       list(sliced['rows']), sliced['layout'])
         parts = compare_state_dicts(model.state_dict(), tensors)
         line = summary_line(source, parts)
         if sliced:

@@ -34,6 +34,13 @@ if not os.environ.get('DANCE_STYLE_CACHE_DIR'):
     import tempfile
     os.environ['DANCE_STYLE_CACHE_DIR'] = tempfile.mkdtemp(
         prefix='dance_style_cache_')
+# Checkpoint downloads (dance_style.download) into a torch hub folder of this
+# run: the tests serve their own checkpoints and must never find (or leave)
+# one in the user's cache.
+if not os.environ.get('DANCE_STYLE_TEST_TORCH_HOME'):
+    import tempfile
+    os.environ['DANCE_STYLE_TEST_TORCH_HOME'] = os.environ['TORCH_HOME'] = \
+        tempfile.mkdtemp(prefix='dance_style_torch_home_')
 
 import pytest  # noqa: E402
 
@@ -192,6 +199,18 @@ def start_tool(*args, log: Path, env=None):
     ``log``; returns the running process (``pid``, ``send_signal``,
     ``wait``), for tests that act on it while it runs."""
     return start_forked(args, cwd=REPO, env=_tool_env(env), log=log)
+
+
+@pytest.fixture(autouse=True)
+def repo_annotations_untouched():
+    """Tests write datasets under tmp_path, never the repository's
+    annotations/dance19_*.txt: the configs read those lists, and a stray
+    one misleads later tests (and a user) about where the data is. A tool
+    run without --ann-dir writes them there by default."""
+    before = set(REPO.glob('annotations/dance19_*.txt'))
+    yield
+    stray = set(REPO.glob('annotations/dance19_*.txt')) - before
+    assert not stray, f'this test wrote {sorted(map(str, stray))}'
 
 
 @pytest.fixture(scope='session')

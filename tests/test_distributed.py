@@ -73,7 +73,6 @@ def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
 # starts and after end_distributed (OMP_NUM_THREADS=1: no OpenMP pool)
 THREAD_PROBE = """
 import os, runpy, sys
-sys.path.insert(0, os.getcwd())
 import dance_style.distributed as distributed
 def threads():
     return len(os.listdir('/proc/self/task'))

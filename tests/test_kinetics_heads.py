@@ -11,8 +11,10 @@ import torch
 
 from conftest import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
 from dance_style.classes import DANCE19_CLASSES
-from dance_style.kinetics_heads import (CoveredClassesMetric, head_rows,
-                                        kinetics_classes, slice_head)
+from dance_style.errors import DanceStyleError
+from dance_style.kinetics_heads import (LABEL_MAPS, CoveredClassesMetric,
+                                        head_rows, kinetics_classes,
+                                        slice_head)
 from dance_style.resources import KINETICS_LABEL_MAPS
 
 MISSING_IN_K400 = ['cumbia', 'moon walking', 'mosh pit dancing',
@@ -20,24 +22,34 @@ MISSING_IN_K400 = ['cumbia', 'moon walking', 'mosh pit dancing',
 
 
 def test_label_maps_hold_our_classes():
-    assert [len(kinetics_classes(n)) for n in (400, 700, 710)] == \
-        [400, 700, 710]
-    for rows in (700, 710):
-        assert None not in head_rows(kinetics_classes(rows))
-    k400 = head_rows(kinetics_classes(400))
+    assert {name: len(kinetics_classes(name)) for name in LABEL_MAPS} == {
+        'k400': 400, 'k600': 600, 'k700': 700, 'k710': 710,
+        'k710-mmaction2': 710, 'k710-videomaev2': 710}
+    for name in LABEL_MAPS:
+        assert len(set(kinetics_classes(name))) == len(kinetics_classes(name))
+        if name != 'k400':
+            assert None not in head_rows(kinetics_classes(name)), name
+    # the same 710 classes in two publishers' orders: the size of a head
+    # cannot say which
+    assert set(kinetics_classes('k710')) != set() and \
+        head_rows(kinetics_classes('k710')) != \
+        head_rows(kinetics_classes('k710-videomaev2'))
+    k400 = head_rows(kinetics_classes('k400'))
     assert [DANCE19_CLASSES[i] for i, row in enumerate(k400)
             if row is None] == MISSING_IN_K400
     # FACTS: the 0-based K700 rows of our labels, from mmaction2's list
-    assert head_rows(kinetics_classes(700))[:5] == [31, 54, 127, 136, 146]
+    assert head_rows(kinetics_classes('k700'))[:5] == [31, 54, 127, 136, 146]
     # by name in the K710 head == what UniFormerV2's channel map picks
     channel_map = json.loads((KINETICS_LABEL_MAPS / 'map_k700.json')
                              .read_text())
-    assert head_rows(kinetics_classes(710)) == [
-        channel_map[row] for row in head_rows(kinetics_classes(700))]
+    assert head_rows(kinetics_classes('k710')) == [
+        channel_map[row] for row in head_rows(kinetics_classes('k700'))]
 
 
-@pytest.mark.parametrize('rows', [400, 700, 710])
-def test_slice_takes_each_row_by_name(rows):
+@pytest.mark.parametrize('label_map', ['k400', 'k600', 'k700', 'k710',
+                                       'k710-videomaev2'])
+def test_slice_takes_each_row_by_name(label_map):
+    rows = len(kinetics_classes(label_map))
     generator = torch.Generator().manual_seed(rows)
     source = {'cls_head.fc_cls.weight': torch.randn(rows, 8,
                                                     generator=generator),
@@ -47,9 +59,9 @@ def test_slice_takes_each_row_by_name(rows):
     fresh = {'cls_head.fc_cls.weight': torch.full((19, 8), 7.0),
              'cls_head.fc_cls.bias': torch.full((19,), 7.0),
              'backbone.w': torch.zeros(3)}
-    info = slice_head(source, fresh)
-    assert info['layout'] == f'Kinetics-{rows}'
-    names = kinetics_classes(rows)
+    info = slice_head(source, fresh, label_map=label_map)
+    assert info['layout'] == label_map and info['source_rows'] == rows
+    names = kinetics_classes(label_map)
     for label, name in enumerate(DANCE19_CLASSES):
         for key in ('cls_head.fc_cls.weight', 'cls_head.fc_cls.bias'):
             if name in names:
@@ -63,13 +75,34 @@ def test_slice_takes_each_row_by_name(rows):
 
 def test_slice_leaves_other_heads_alone():
     fresh = {'cls_head.fc_cls.weight': torch.zeros(19, 8)}
-    for rows in (19, 101):  # our own head; a head of no Kinetics layout
-        state = {'cls_head.fc_cls.weight': torch.ones(rows, 8)}
-        assert slice_head(state, fresh) is None
-        assert state['cls_head.fc_cls.weight'].shape == (rows, 8)
-    # same rows, other width: not this architecture's head
+    state = {'cls_head.fc_cls.weight': torch.ones(19, 8)}  # our own head
+    assert slice_head(state, fresh) is None
+    assert slice_head(state, fresh, label_map='k400') is None
+    # same rows, other width: not this architecture's head (the fit check
+    # names it)
     state = {'cls_head.fc_cls.weight': torch.ones(400, 4)}
     assert slice_head(state, fresh) is None
+    # fine-tuning with the head started afresh
+    state = {'cls_head.fc_cls.weight': torch.ones(400, 8)}
+    assert slice_head(state, fresh, label_map='fresh') is None
+
+
+@pytest.mark.parametrize('rows', [400, 600, 700, 710, 101])
+def test_a_head_of_unnamed_order_is_refused(rows):
+    """Never guessed from the size: a Kinetics-size head without a label
+    map is refused with how to name one; a map of another size too."""
+    fresh = {'cls_head.fc_cls.weight': torch.zeros(19, 8)}
+    state = {'cls_head.fc_cls.weight': torch.ones(rows, 8)}
+    with pytest.raises(DanceStyleError) as refusal:
+        slice_head(state, fresh, source_name='their.pth')
+    message = str(refusal.value)
+    assert f'their.pth has a {rows}-row classifier head' in message
+    assert 'head_label_map=' in message and 'k710-videomaev2' in message
+    other = 'k400' if rows == 700 else 'k700'
+    with pytest.raises(DanceStyleError,
+                       match=f'{other} lists {other[1:]} classes'):
+        slice_head(state, fresh, label_map=other)
+    assert state['cls_head.fc_cls.weight'].shape == (rows, 8)  # untouched
 
 
 def test_covered_metric_scores_only_covered_classes():
@@ -111,7 +144,7 @@ def zoo_checkpoint(source, rows, path):
     other rows random), under 'state_dict' with 'meta'."""
     state = torch.load(source, map_location='cpu',
                        weights_only=True)['state_dict']
-    names = kinetics_classes(rows)
+    names = kinetics_classes(f'k{rows}')
     generator = torch.Generator().manual_seed(1)
     for key in ('cls_head.fc_cls.weight', 'cls_head.fc_cls.bias'):
         ours = state[key]
@@ -133,9 +166,11 @@ def test_zero_training_baseline_reproduces_the_model(dumped, tmp_path):
     proc = run_tool('tools/test.py', TINY_CONFIG, k700, '--work-dir',
                     tmp_path / 'k700', '--dump', tmp_path / 'k700.npz',
                     '--data-root', dumped['data'], '--cfg-options',
-                    TWO_TEST_VIEWS)  # as the dump compared with
-    assert ('19 of 19 rows taken from the Kinetics-700 head by class name'
-            in proc.stdout + proc.stderr)
+                    TWO_TEST_VIEWS,  # as the dump compared with
+                    'head_label_map=k700')
+    # the transfer summary, printed with the figures
+    assert ('19 of 19 rows taken by class name from the 700-row head (label '
+            'map k700)' in proc.stdout)
     with np.load(dumped['path']) as ours, np.load(tmp_path / 'k700.npz') \
             as zoo:
         assert np.array_equal(ours['scores'], zoo['scores'])
@@ -146,10 +181,10 @@ def test_zero_training_baseline_reproduces_the_model(dumped, tmp_path):
     proc = run_tool('tools/test.py', TINY_CONFIG, k400, '--work-dir',
                     tmp_path / 'k400', '--dump', tmp_path / 'k400.npz',
                     '--data-root', dumped['data'], '--cfg-options',
-                    TWO_TEST_VIEWS)  # as the dump compared with
-    assert ('15 of 19 rows taken from the Kinetics-400 head by class name; '
-            'not in that head, initialised afresh: ' +
-            ', '.join(MISSING_IN_K400)) in proc.stdout + proc.stderr
+                    TWO_TEST_VIEWS, 'head_label_map=k400')
+    assert ('15 of 19 rows taken by class name from the 400-row head (label '
+            'map k400); not in that head, initialised afresh: ' +
+            ', '.join(MISSING_IN_K400)) in proc.stdout
     assert 'over the 15 classes the checkpoint\'s head covers' in proc.stdout
     covered = float(re.search(r"head covers .*\n\s+top-1:\s+([\d.]+) %",
                               proc.stdout).group(1))

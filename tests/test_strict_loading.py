@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from conftest import REPO, TINY_CONFIG, run_tool
+from dance_style.errors import DanceStyleError
 from test_cli_errors import assert_clear_error
 
 OTHER_MODEL = REPO / 'tests' / 'configs' / 'tiny_inception_rgb.py'
@@ -30,9 +31,9 @@ def build_model(config: Path, options=None):
     return init_recognizer(cfg, None, device='cpu')
 
 
-def save(path: Path, state: dict) -> Path:
+def save(path: Path, state: dict, **meta) -> Path:
     """A Runner checkpoint's layout, as tools/train.py writes it."""
-    torch.save({'meta': {'epoch': 1}, 'state_dict': state}, path)
+    torch.save({'meta': {'epoch': 1, **meta}, 'state_dict': state}, path)
     return path
 
 
@@ -50,7 +51,11 @@ def checkpoints(tmp_path_factory):
     kinetics['cls_head.fc_cls.bias'] = torch.randn(400, generator=generator)
     return dict(
         fitting=save(folder / 'fitting.pth', fitting),
-        kinetics=save(folder / 'kinetics400.pth', kinetics),
+        # its head's class order named in its meta, as
+        # tools/convert_i3d_checkpoint.py writes it
+        kinetics=save(folder / 'kinetics400.pth', kinetics,
+                      head_label_map='k400'),
+        unnamed=save(folder / 'unnamed400.pth', kinetics),
         other_model=save(folder / 'inception.pth',
                          build_model(OTHER_MODEL).state_dict()),
         other_width=save(folder / 'narrow.pth', build_model(
@@ -103,13 +108,16 @@ def test_fitting_checkpoints_load_every_tensor(checkpoints):
     zoo = torch.load(checkpoints['kinetics'], weights_only=True)['state_dict']
     model = load_recognizer(str(TINY_CONFIG), str(checkpoints['kinetics']))
     weight = model.state_dict()['cls_head.fc_cls.weight']
-    rows = head_rows(kinetics_classes(400), DANCE19_CLASSES)
+    rows = head_rows(kinetics_classes('k400'), DANCE19_CLASSES)
     taken = [(label, row) for label, row in enumerate(rows) if row is not None]
     assert len(taken) == 15
     assert all(torch.equal(weight[label], zoo['cls_head.fc_cls.weight'][row])
                for label, row in taken)
     assert torch.equal(model.state_dict()['backbone.conv1.conv.weight'],
                        zoo['backbone.conv1.conv.weight'])
+    # the same head with nothing naming its class order: refused
+    with pytest.raises(DanceStyleError, match='400-row classifier head'):
+        load_recognizer(str(TINY_CONFIG), str(checkpoints['unnamed']))
 
 
 @pytest.mark.parametrize('tool', ['predict', 'timeline', 'serve', 'test'])

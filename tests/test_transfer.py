@@ -32,10 +32,22 @@ def test_finetune_keeps_the_backbone_and_replaces_the_head(easy_dataset,
     torch.save({'meta': {'epoch': 100, 'dataset_meta': None},
                 'state_dict': k400_state}, checkpoint)
 
+    # a head of unnamed class order is refused, before any training
+    refused = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
+                       tmp_path / 'refused', '--data-root', easy_dataset,
+                       '--cfg-options', f'load_from={checkpoint}',
+                       'train_cfg.max_epochs=1', check=False)
+    assert refused.returncode == 2, refused.stderr[-3000:]
+    assert 'has a 400-row classifier head' in refused.stderr
+    assert 'head_label_map=' in refused.stderr
+    assert 'Traceback' not in refused.stderr
+    assert not list((tmp_path / 'refused').glob('*.pth'))
+
     # one epoch at lr 0: whatever the run starts from is what it saves
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
                     tmp_path / 'run', '--data-root', easy_dataset,
                     '--cfg-options', f'load_from={checkpoint}',
+                    'head_label_map=k400',
                     'train_cfg.max_epochs=1', 'optim_wrapper.optimizer.lr=0')
     log = proc.stdout + proc.stderr
     summary = re.search(r'load_from .*i3d_k400\.pth: (\d+) tensors loaded, '
@@ -43,9 +55,10 @@ def test_finetune_keeps_the_backbone_and_replaces_the_head(easy_dataset,
     assert summary, log[-3000:]
     assert int(summary.group(2)) == 0  # the head is sliced, not skipped
     assert '0 missing from the checkpoint' in log
-    assert ('cls_head.fc_cls: 15 of 19 rows taken from the Kinetics-400 '
-            'head by class name; not in that head, initialised afresh: '
-            'cumbia, moon walking, mosh pit dancing, square dancing') in log
+    assert ('cls_head.fc_cls: 15 of 19 rows taken by class name from the '
+            '400-row head (label map k400); not in that head, initialised '
+            'afresh: cumbia, moon walking, mosh pit dancing, square '
+            'dancing') in log
 
     tuned = torch.load(tmp_path / 'run' / 'epoch_1.pth',
                        map_location='cpu')['state_dict']
@@ -57,7 +70,7 @@ def test_finetune_keeps_the_backbone_and_replaces_the_head(easy_dataset,
     # the warm start: each class's row is the Kinetics-400 row of its name
     from dance_style.classes import DANCE19_CLASSES
     from dance_style.kinetics_heads import kinetics_classes
-    k400_names = kinetics_classes(400)
+    k400_names = kinetics_classes('k400')
     head = tuned['cls_head.fc_cls.weight']
     bias = tuned['cls_head.fc_cls.bias']
     assert head.shape == (19, cfg.model.cls_head.in_channels)

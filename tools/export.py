@@ -16,7 +16,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Export a trained recognizer to TorchScript or ONNX.')
     parser.add_argument('config', help='config the model was trained with')
-    parser.add_argument('checkpoint', help='checkpoint (.pth) to export')
+    parser.add_argument('checkpoint', help='checkpoint to export: a .pth '
+                        'file, a URL, or a name of configs/metafile.yml')
     parser.add_argument('out', help='file to write (.pt or .onnx)')
     parser.add_argument('--format', choices=FORMATS,
                         help='default: from OUT\'s extension (.onnx: onnx, '

@@ -6,6 +6,7 @@ style drawn on it (``--overlay``).
 """
 import argparse
 import json
+import sys
 from pathlib import Path
 
 from dance_style.cli import logs_to_stderr, run_cli
@@ -42,7 +43,9 @@ def parse_args(argv=None):
         'VP9, HEVC, GIF, MJPEG, ProRes ...), upright for phone videos.')
     parser.add_argument('config', help='config the checkpoint was trained '
                         'with')
-    parser.add_argument('checkpoint', help='checkpoint (.pth)')
+    parser.add_argument('checkpoint', help='checkpoint: a .pth file, a URL, '
+                        'or a name of configs/metafile.yml (downloaded '
+                        'once), e.g. uniformerv2-b16-k710-k700')
     parser.add_argument('videos', nargs='+', metavar='VIDEO',
                         help='video files (any length, size, frame rate)')
     parser.add_argument('--top-k', type=positive_int, default=5,
@@ -157,10 +160,14 @@ def main(argv=None):
                                      limits=limits_of(args))
             failed = any('error' in r for r in results)
             lines = [format_predictions(results)]
+    from dance_style.provenance import format_about
+    about = model.about
+    if about.get('warning'):  # seen even when stdout goes to a file
+        print(f'WARNING: {about["warning"]}', file=sys.stderr)
     if args.json:
-        print(json.dumps(results, indent=2))
+        print(json.dumps([dict(r, model=about) for r in results], indent=2))
     else:
-        print('\n'.join(lines))
+        print('\n'.join([format_about(about)] + lines))
     # 1 when any video failed, so scripts notice; the others still printed
     return 1 if failed else 0
 

@@ -60,7 +60,9 @@ def parse_args(argv=None):
         'top-5 dance styles and their timeline.')
     parser.add_argument('config', help='config the checkpoint was trained '
                         'with')
-    parser.add_argument('checkpoint', help='checkpoint (.pth)')
+    parser.add_argument('checkpoint', help='checkpoint: a .pth file, a URL, '
+                        'or a name of configs/metafile.yml (downloaded '
+                        'once), e.g. uniformerv2-b16-k710-k700')
     parser.add_argument('--host', default='127.0.0.1',
                         help='address to listen on (default 127.0.0.1: this '
                         'machine only; 0.0.0.0 opens it to the network)')
@@ -134,6 +136,8 @@ def main(argv=None):
     cfg = load_config(args.config)
     check_rgb_config(cfg)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    from dance_style.provenance import format_about
+    print(format_about(model.about), flush=True)  # the page says it too
     folder = Path(args.work_dir) / f'run_{uuid.uuid4().hex[:8]}'
     try:
         samples = ({} if args.no_samples else

@@ -15,7 +15,9 @@ def parse_args(argv=None):
         description='Test a dance-style recognizer (multi-view).')
     parser.add_argument('config', help='config file the model was trained '
                         'with')
-    parser.add_argument('checkpoint', help='checkpoint (.pth) to test')
+    parser.add_argument('checkpoint', help='checkpoint to test: a .pth '
+                        'file, a URL, or a name of configs/metafile.yml '
+                        '(downloaded once)')
     add_run_flags(parser, 'testing', 'the report files',
                   'test_dataloader.dataset.ann_file=annotations/'
                   'dance19_val.txt')
@@ -43,8 +45,10 @@ def main(argv=None):
         cfg, args.config, args.checkpoint, work_dir=args.work_dir,
         cfg_options=args.cfg_options, launcher=args.launcher,
         dump=args.dump, data_root=args.data_root)
-    metrics = test(cfg)
+    summary = []
+    metrics = test(cfg, summary)
     end_distributed()  # every rank is done: leave the process group
+    print('\n'.join(summary))
     print(format_metrics(metrics))
     print(f'per-class accuracy and confusion matrix: {cfg.work_dir}')
     if args.dump:

@@ -239,6 +239,15 @@ def to_mmaction_checkpoint(converted: dict, source: str) -> dict:
                 in_channels=converted['in_channels'])
     if converted['head']:
         meta['num_classes'] = int(converted['head']['fc_cls.weight'].shape[0])
+        # the head's class order, for slicing by name. Every source read
+        # here is DeepMind's I3D (pytorch-i3d's .pt files are its weights
+        # converted), whose rows follow deepmind/kinetics-i3d's
+        # data/label_map.txt (identical to mmaction2's label_map_k400.txt,
+        # compared line by line) or, for its Kinetics-600 model,
+        # data/label_map_600.txt (our label_map_k600.txt)
+        order = {400: 'k400', 600: 'k600'}.get(meta['num_classes'])
+        if order:
+            meta['head_label_map'] = order
     return dict(meta=meta, state_dict=state)
 
 

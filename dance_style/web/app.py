@@ -431,6 +431,8 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
     async def info(request: Request):
         return JSONResponse(dict(
             config=config_name, classes=list(DANCE19_CLASSES),
+            # what the model was trained on, and the synthetic warning
+            model=getattr(model, 'about', None) or {},
             samples=sorted(samples), max_mb=max_mb,
             max_minutes=max_seconds / 60, max_frame=format_size(max_frame),
             request_timeout=request_timeout, max_waiting=max_waiting))

@@ -4,6 +4,12 @@
 # "<folder relative to data_root> <frame pairs> <label 0..18>".
 dataset_type = 'DanceRawframeDataset'  # RawframeDataset + checked input
 data_root = 'data/dance19'
+# What a model trained on this data says it was trained on (predict, the
+# timeline and the web page show it; dance_style.provenance)
+training_data = dict(
+    name="dance19 optical flow: Kinetics-700-2020 and Let's Dance videos of "
+    'the 19 styles (data_prep/build_dataset.py, extract_flow.py)',
+    synthetic=False)
 ann_file_train = 'annotations/dance19_flow_train.txt'
 ann_file_val = 'annotations/dance19_flow_val.txt'
 ann_file_test = 'annotations/dance19_flow_test.txt'

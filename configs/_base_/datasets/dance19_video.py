@@ -4,6 +4,12 @@
 # annotations/dance19_{train,val,test}.txt.
 dataset_type = 'DanceVideoDataset'  # VideoDataset + checked input
 data_root = 'data/dance19'
+# What a model trained on this data says it was trained on (predict, the
+# timeline and the web page show it; dance_style.provenance)
+training_data = dict(
+    name="dance19: Kinetics-700-2020 and Let's Dance videos of the 19 styles "
+    '(data_prep/build_dataset.py)',
+    synthetic=False)
 ann_file_train = 'annotations/dance19_train.txt'
 ann_file_val = 'annotations/dance19_val.txt'
 ann_file_test = 'annotations/dance19_test.txt'

@@ -6,6 +6,12 @@
 _base_ = ['dance19_flow.py']
 
 data_root = 'data/synthetic_dance19'
+# predict, the timeline and the web page warn that such a model's answers
+# on real video mean nothing (dance_style.provenance)
+training_data = dict(
+    name='the optical flow of the embedded synthetic dance dataset (stick '
+    'figures; dance_style.synthetic)',
+    synthetic=True)
 ann_file_train = f'{data_root}/annotations/dance19_flow_train.txt'
 ann_file_val = f'{data_root}/annotations/dance19_flow_val.txt'
 ann_file_test = f'{data_root}/annotations/dance19_flow_test.txt'

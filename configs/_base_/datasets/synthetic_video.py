@@ -8,6 +8,12 @@
 _base_ = ['dance19_video.py']
 
 data_root = 'data/synthetic_dance19'
+# predict, the timeline and the web page warn that such a model's answers
+# on real video mean nothing (dance_style.provenance)
+training_data = dict(
+    name='the embedded synthetic dance dataset: stick figures whose styles '
+    'differ by choreography only (dance_style.synthetic)',
+    synthetic=True)
 ann_file_train = f'{data_root}/annotations/dance19_train.txt'
 ann_file_val = f'{data_root}/annotations/dance19_val.txt'
 ann_file_test = f'{data_root}/annotations/dance19_test.txt'
