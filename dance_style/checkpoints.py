@@ -41,8 +41,14 @@ def resolve_checkpoint(spec: str, progress: bool = True
     from .zoo import entry_for_file, find, names
     spec = str(spec)
     entry = find(spec)
-    if entry is not None:
+    if entry is not None and entry.url:
         return download(entry.url, progress=progress), entry
+    if entry is not None:  # converted from another framework's weights
+        if osp.isfile(entry.file):
+            return entry.file, entry
+        raise DanceStyleError(
+            f'{entry.name} is the file {entry.file}, which does not exist '
+            f'yet; make it once with: {entry.make}')
     if is_url(spec):
         return download(spec, progress=progress), entry_for_file(spec)
     if osp.isfile(spec):

@@ -94,9 +94,11 @@ def write_downloads(settings: DemoSettings) -> None:
     print(format_letsdance_tree(result, letsdance))
 
 
-def build_dataset(settings: DemoSettings) -> None:
+def build_dataset(settings: DemoSettings, configs) -> None:
     """The synthetic downloads through the whole data preparation chain,
-    as ``data_prep/build_dataset.py`` runs it, into ``settings.data``."""
+    as ``data_prep/build_dataset.py`` runs it, into ``settings.data``, for
+    ``configs`` (their checkpoints' pretraining lists: none, the demos train
+    from scratch, and the build says so)."""
     from .prep import build, options
     args = options.build_parser().parse_args([
         '--kinetics-root', str(settings.raw / 'kinetics700'),
@@ -106,7 +108,7 @@ def build_dataset(settings: DemoSettings) -> None:
         # small, short clips for a CPU; the default leak-free protocol: val
         # and test from the validate clips (1:1) and Let's Dance (80/10/10)
         '--short-side', '64', '--fps', '16', '--split', '80,10,10',
-        '--workers', '2'])
+        '--workers', '2', '--for-config', *map(str, configs)])
     build.build_dataset(args)
 
 
@@ -227,7 +229,7 @@ def run_main(settings: DemoSettings) -> None:
           f'{settings.raw}')
     write_downloads(settings)
     stage(f'build the dataset (data_prep/build_dataset.py) -> {settings.data}')
-    build_dataset(settings)
+    build_dataset(settings, [DEMO_CONFIG])
     register_all_modules()
     stage(f'train I3D R50 NonLocal from scratch ({shown(DEMO_CONFIG)})')
     checkpoint = train_config(DEMO_CONFIG, settings, work_dir)
@@ -260,7 +262,7 @@ def run_two_stream(settings: DemoSettings) -> None:
         stage(f'synthetic downloads -> {settings.raw}, dataset -> '
               f'{settings.data}')
         write_downloads(settings)
-        build_dataset(settings)
+        build_dataset(settings, list(STREAM_CONFIGS.values()))
     stage(f'optical flow ({settings.flow_method}) -> {settings.data}/flow')
     print(format_flow_summary(extract_dataset_flow(
         settings.data, ann_dir=settings.data / 'annotations',

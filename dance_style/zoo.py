@@ -39,16 +39,22 @@ KINETICS_LISTS = {
 
 @dataclass(frozen=True)
 class ZooCheckpoint:
-    """One published checkpoint (an entry of the metafile)."""
+    """One published checkpoint (an entry of the metafile): downloaded from
+    ``url``, or, for weights published in another framework, the ``file``
+    a converter writes (``make`` says how)."""
     name: str
-    url: str
+    url: Optional[str]
     label_map: str
     trained_on: str
     exclude: Tuple[str, ...] = field(default_factory=tuple)
     config: Optional[str] = None
+    file: Optional[str] = None
+    make: Optional[str] = None
 
     @property
     def file_name(self) -> str:
+        if self.file:
+            return osp.basename(self.file)
         return osp.basename(urllib.parse.urlparse(self.url).path)
 
     @property
@@ -78,14 +84,17 @@ def _read(path: str, mtime: float) -> Dict[str, ZooCheckpoint]:
     for raw in (data or {}).get('Checkpoints') or []:
         try:
             entry = ZooCheckpoint(
-                name=raw['name'], url=raw['url'], label_map=raw['label_map'],
-                trained_on=raw['trained_on'],
+                name=raw['name'], url=raw.get('url') or (
+                    None if raw.get('file') else raw['url']),
+                label_map=raw['label_map'], trained_on=raw['trained_on'],
                 exclude=tuple(raw.get('exclude') or ()),
-                config=raw.get('config'))
+                config=raw.get('config'), file=raw.get('file'),
+                make=raw.get('make'))
         except (KeyError, TypeError) as error:
             raise DanceStyleError(
                 f'{path}: a Checkpoints entry lacks {error} (each needs '
-                f'name, url, label_map and trained_on): {raw}') from None
+                'name, url (or file), label_map and trained_on): '
+                f'{raw}') from None
         unknown = set(entry.exclude) - set(KINETICS_LISTS)
         if unknown:
             raise DanceStyleError(
