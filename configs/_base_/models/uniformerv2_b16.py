@@ -38,7 +38,12 @@ model = dict(
         average_clips='prob'),
     data_preprocessor=dict(
         type='ActionDataPreprocessor',
-        # CLIP's statistics as mmaction2 rounds them
+        # (0.45, 0.225) x 255 on every channel: PySlowFast's defaults, which
+        # the UniFormerV2 authors trained with (DATA.MEAN / DATA.STD of
+        # slowfast/config/defaults.py, set by none of their exp/ configs)
+        # and mmaction2's uniformerv2 configs copy. Not CLIP's (mean 122.77,
+        # 116.75, 104.09; std 68.50, 66.63, 70.32): the Kinetics checkpoints
+        # expect these.
         mean=[114.75, 114.75, 114.75],
         std=[57.375, 57.375, 57.375],
         format_shape='NCTHW'))
