@@ -6,7 +6,9 @@ latency of one video (all its views as one batch, as ``tools/test.py``
 feeds them) on the CPU and, where present, on the GPU. Given checkpoints and
 one test list, it also tests each of them on that list (top-1, top-5, mean
 class). What cannot be measured here (publishers' figures, the study's)
-comes from ``configs/metafile.yml``, cited as such.
+comes from ``configs/metafile.yml``, cited as such. Each config's epochs and
+the learning rate of each parameter group at its documented batch are read
+from the config whenever the table is drawn (:mod:`dance_style.recipe`).
 
 Output: JSON and a Markdown table; ``--readme`` rewrites the table between
 the ``<!-- compare:begin -->`` and ``<!-- compare:end -->`` lines of
@@ -22,6 +24,7 @@ from typing import Dict, List, Optional
 
 from .errors import DanceStyleError
 from .fileio import write_text_atomic
+from .recipe import describe, effective_rates
 from .resources import CONFIGS, REPO_ROOT, shown
 
 METAFILE = CONFIGS / 'metafile.yml'
@@ -56,6 +59,15 @@ def view_shape(cfg) -> tuple:
     from .export import input_shape
     channels = cfg.model.backbone.get('in_channels', 3)
     return (channels, ) + tuple(input_shape(cfg))
+
+
+def schedule(entry: dict) -> dict:
+    """Epochs and each parameter group's learning rate of ``entry``'s
+    config at its documented batch (``gpus`` of the metafile entry, 1 for
+    a config it does not list)."""
+    from .config import load_config
+    cfg = load_config(str(REPO_ROOT / entry['config']))
+    return effective_rates(cfg, entry.get('gpus', 1))
 
 
 def _model_key(cfg) -> str:
@@ -148,8 +160,10 @@ def _cited(figures: Optional[dict]) -> str:
 def markdown_table(rows: List[dict], meta: dict) -> str:
     """The README's configs table: measured columns and cited ones."""
     devices = meta['devices']
-    head = ['config', 'model', 'recipe', 'params (M)', 'GFLOPs / view',
-            'test views'] + [f'{d.upper()} s / video' for d in devices] + [
+    head = ['config', 'model', 'recipe', 'epochs',
+            'batch: GPUs x clips', 'lr per parameter group at that batch',
+            'params (M)', 'GFLOPs / view', 'test views'] + [
+                f'{d.upper()} s / video' for d in devices] + [
                 'zoo top-1 / top-5 (cited)', 'study top-1 / top-5 (cited)',
                 'measured top-1 / top-5 / mean']
     lines = ['| ' + ' | '.join(head) + ' |',
@@ -158,8 +172,10 @@ def markdown_table(rows: List[dict], meta: dict) -> str:
         accuracy = row.get('accuracy')
         measured = (f'{accuracy["top1"]:.2f} / {accuracy["top5"]:.2f} / '
                     f'{accuracy["mean1"]:.2f}' if accuracy else '')
+        rates = row.get('schedule')
         cells = [f'`{row["config"]}`', row.get('model', ''),
-                 row.get('recipe', ''), f'{row["params_m"]:.2f}',
+                 row.get('recipe', ''), str(rates['epochs']) if rates else '',
+                 *describe(rates), f'{row["params_m"]:.2f}',
                  f'{row["gflops_per_view"]:.1f}', str(row['views'])]
         cells += [f'{row["latency_s"][d]:.2f}' for d in devices]
         cells += [_cited(row.get('zoo')), _cited(row.get('study')),
@@ -174,7 +190,13 @@ def markdown_table(rows: List[dict], meta: dict) -> str:
         'model zoo, which counts multiply-adds), one video = all its test '
         'views in one batch, random weights. Zoo figures are the '
         "publishers' on their own dataset, not dance19; study figures are "
-        'the study\'s, on its pooled split.' + (
+        'the study\'s, on its pooled split. Epochs and rates are read from '
+        'each config when the table is drawn: the rate of each parameter '
+        'group at the peak of the schedule (after any warm-up), as the '
+        'config\'s optimizer constructor (lr_mult, layer decay) and '
+        'auto_scale_lr set it for the batch the recipe is meant for '
+        '(`gpus` in configs/metafile.yml x the config\'s clips per GPU); '
+        '"lr as set": the rate does not follow the batch.' + (
             f' Measured accuracy: on `{meta["list"]}`.' if meta.get('list')
             else ''))
     return '\n'.join(lines) + '\n'
@@ -188,8 +210,11 @@ def recite(result: dict) -> dict:
     for row in result['rows']:
         cited = entries.get(row['config'], {})
         row = {k: v for k, v in row.items()
-               if k not in ('model', 'recipe', 'zoo', 'study')}
-        rows.append(dict(row, **cited))
+               if k not in ('model', 'recipe', 'zoo', 'study', 'gpus')}
+        row = dict(row, **cited)
+        # read from the config as it is now, not from the record
+        row['schedule'] = schedule(row)
+        rows.append(row)
     return dict(result, rows=rows)
 
 
@@ -242,6 +267,7 @@ def compare(configs: Optional[List[str]] = None,
     rows = []
     for entry in tqdm(entries, desc='configs', unit='config'):
         row = dict(entry, **measure(entry['config'], devices, iters, cache))
+        row['schedule'] = schedule(entry)
         if entry['config'] in checkpoints:
             row['accuracy'] = measure_accuracy(
                 entry['config'], checkpoints[entry['config']], ann_file,

@@ -6,8 +6,9 @@ import pytest
 from mmengine.config import Config
 
 from conftest import REPO, run_tool
-from dance_style.compare import (BEGIN, END, load_metafile,
-                                 view_shape, views_per_video)
+from dance_style.compare import (BEGIN, END, load_metafile, markdown_table,
+                                 recite, view_shape, views_per_video)
+from dance_style.recipe import describe, effective_rates
 
 # the trained fixture's config (the demo model at a quarter of the width)
 TINY = 'tests/configs/tiny_nl_synthetic.py'
@@ -19,6 +20,9 @@ def test_metafile_lists_every_config():
         '*.py') if '_base_' not in p.parts}
     assert listed == configs
     for entry in load_metafile():
+        # the processes its recipe is meant for: with the config's clips
+        # per process, the batch the table's rates are stated at
+        assert isinstance(entry['gpus'], int) and entry['gpus'] >= 1
         for key in ('zoo', 'study'):
             if key in entry:  # cited figures carry their numbers
                 assert 0 < entry[key]['top1'] <= entry[key]['top5'] <= 100
@@ -34,6 +38,63 @@ def test_views_and_view_shape_follow_the_test_pipeline(name, views, shape):
     cfg = Config.fromfile(REPO / 'configs' / name)
     assert views_per_video(cfg) == views
     assert view_shape(cfg) == shape
+
+
+def rates_of(name, gpus=8):
+    return effective_rates(Config.fromfile(REPO / 'configs' / name), gpus)
+
+
+def test_rates_come_from_the_constructor_and_auto_scale_lr():
+    # custom_keys lr_mult 0.1 on the backbone; SGD's rate ignores the batch
+    freeze = rates_of('i3d_nl_dance_partial_freeze.py')
+    assert freeze['lr'] == {'cls_head': [pytest.approx(7.87e-4)],
+                            'backbone': [pytest.approx(7.87e-5)]}
+    assert freeze['frozen'] == ['backbone.conv1', 'backbone.layer1']
+    assert rates_of('i3d_nl_dance_partial_freeze.py', gpus=1)['lr'] == \
+        freeze['lr']
+    assert describe(freeze) == (
+        '8 x 8 (lr as set)', 'head 7.87e-4; backbone 7.87e-5; frozen: '
+        'backbone.conv1, backbone.layer1')
+    # AdamW 2e-5 per 512 clips, at 8 GPUs x 8: 2.5e-6, every group
+    uniformer = rates_of('uniformerv2_b16_k710_dance.py')
+    assert uniformer['epochs'] == 24 and uniformer['base_batch'] == 512
+    assert uniformer['lr'] == {
+        'backbone': [pytest.approx(2.5e-6)],
+        'cls_head': [pytest.approx(2.5e-6)]}
+    assert describe(uniformer)[1] == 'all 2.5e-6'
+    # layer decay 0.75 over 12 blocks: the head (and the final norm) at
+    # 1e-3 x 64/256, the patch embedding 0.75^13 of it, one rate a layer
+    for gpus in (8, 1):
+        vit = rates_of('videomaev2_vit_s_dance.py', gpus)
+        top = 1e-3 * gpus * 8 / 256
+        assert vit['lr']['cls_head'] == [pytest.approx(top)]
+        backbone = vit['lr']['backbone']
+        assert len(backbone) == 14
+        assert backbone[0] == pytest.approx(top)
+        assert backbone[-1] == pytest.approx(top * 0.75 ** 13)
+
+
+def test_redrawn_table_keeps_the_measurements_and_adds_the_recipe():
+    # a saved record's row: its measured columns must come back as they
+    # were; epochs and rates are read from the config as it is now
+    record = {'meta': {'date': '2026-01-01', 'machine': 'm',
+                       'devices': ['cpu'], 'list': None},
+              'rows': [{'config': 'configs/i3d_nl_dance_partial_freeze.py',
+                        'recipe': 'an old description', 'views': 30,
+                        'view_shape': [3, 32, 256, 256], 'params_m': 1.23,
+                        'gflops_per_view': 4.56, 'latency_s': {'cpu': 7.89},
+                        'accuracy': {'top1': 50.0, 'top5': 90.0,
+                                     'mean1': 45.0}}]}
+    result = recite(record)
+    table = markdown_table(result['rows'], result['meta'])
+    row = [c.strip() for c in table.splitlines()[2].strip('|').split('|')]
+    entry = {e['config']: e for e in load_metafile()}[
+        'configs/i3d_nl_dance_partial_freeze.py']
+    assert row == ['`configs/i3d_nl_dance_partial_freeze.py`',
+                   entry['model'], entry['recipe'], '10', '8 x 8 (lr as set)',
+                   'head 7.87e-4; backbone 7.87e-5; frozen: backbone.conv1, '
+                   'backbone.layer1', '1.23', '4.6', '30', '7.89', '', '',
+                   '50.00 / 90.00 / 45.00']
 
 
 def test_compare_measures_and_scores_a_checkpoint(dumped, tmp_path):

@@ -82,3 +82,52 @@ def test_a_run_shorter_than_the_warm_up_keeps_only_the_warm_up(tmp_path,
     assert [s['type'] for s in cfg.param_scheduler] == ['LinearLR']
     assert 'CosineAnnealingLR from epoch 1 never starts' in \
         capsys.readouterr().err
+
+
+@pytest.mark.parametrize('name, floor', [
+    ('videomaev2_vit_s_dance.py', 1e-3),  # the authors' 1e-6 per 1e-3
+    ('uniformerv2_b16_k710_dance.py', 1 / 20),  # the authors' 1e-6 / 2e-5
+])
+def test_every_group_warms_up_and_decays_relative_to_its_own_rate(name,
+                                                                  floor):
+    """Each parameter group follows the schedule's shape at its own rate,
+    as the authors' schedules (VideoMAE V2: one curve times each group's
+    layer-decay scale). On one GPU of 8 clips VideoMAE V2's patch embedding
+    trains at 1e-3 x 8/256 x 0.75^13 = 7.4e-7: an absolute floor of 1e-6
+    (the config's before) made its rate rise while the others decayed."""
+    from mmengine.registry import PARAM_SCHEDULERS
+
+    from dance_style.recipe import build_groups
+    cfg = load_config(str(REPO / 'configs' / name))
+    _, wrapper, _ = build_groups(cfg, gpus=1)  # rates as the Runner scales
+    groups = wrapper.optimizer.param_groups
+    peaks = [group['lr'] for group in groups]
+    epochs = cfg.train_cfg.max_epochs
+    schedulers = []
+    for scheduler in cfg.param_scheduler:
+        # per epoch (the run converts them to iterations: the same curve
+        # at the epochs); the Runner ends an open scheduler at max_epochs
+        scheduler = dict(scheduler, optimizer=wrapper)
+        scheduler.pop('convert_to_iter_based')
+        scheduler.setdefault('end', epochs)
+        schedulers.append(PARAM_SCHEDULERS.build(scheduler))
+    warmup = cfg.param_scheduler[0]['end']
+    curve = []
+    for _ in range(epochs):
+        curve.append([group['lr'] for group in groups])
+        for scheduler in schedulers:
+            scheduler.step()
+    curve.append([group['lr'] for group in groups])
+    if name.startswith('videomaev2'):
+        assert min(peaks) < 1e-6  # where an absolute 1e-6 floor bites
+    # mmengine's last step of a scheduler is one before its `end`: the run's
+    # last epoch is at step T - 1 of the T-epoch cosine to the floor
+    cosine = epochs - warmup
+    last = floor + (1 - floor) * (1 + math.cos(math.pi * (cosine - 1) /
+                                               cosine)) / 2
+    for index, peak in enumerate(peaks):
+        rates = [epoch[index] for epoch in curve]
+        assert rates[warmup] == pytest.approx(peak, rel=1e-6)
+        decay = rates[warmup:]
+        assert all(b <= a for a, b in zip(decay, decay[1:])), index
+        assert decay[-1] == pytest.approx(last * peak, rel=1e-6)
