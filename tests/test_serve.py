@@ -87,6 +87,13 @@ def _files_under(folder: Path):
                   if p.is_file())
 
 
+def test_info_says_what_the_model_was_trained_on(server):
+    model = server['info']['model']
+    assert model['synthetic'] is True
+    assert model['trained_on'].startswith('the embedded synthetic dance')
+    assert 'answers on real video mean nothing' in model['warning']
+
+
 def test_upload_limits_messages_and_cleanup(server):
     url, work = server['url'], server['work']
     assert len(server['info']['samples']) == 4
@@ -182,6 +189,13 @@ def test_browser_uploads_a_clip_and_reads_the_top1(server, tmp_path):
         driver.get(server['url'] + '/')
         WebDriverWait(driver, 60).until(lambda d: d.find_elements(
             By.CSS_SELECTOR, '#samples button'))
+        # the suite's model was trained on synthetic clips: the page says
+        # so, plainly, before anything is uploaded
+        warning = driver.find_element(By.ID, 'warning')
+        assert warning.is_displayed()
+        assert 'answers on real video mean nothing' in warning.text
+        assert 'trained on the embedded synthetic dance dataset' in \
+            driver.find_element(By.ID, 'about').text
         driver.find_element(By.ID, 'file').send_keys(str(clip))
         driver.find_element(By.ID, 'predict').click()
         WebDriverWait(driver, 300).until(
