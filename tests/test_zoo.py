@@ -150,6 +150,21 @@ def test_tools_answer_with_a_named_checkpoint(served_zoo, tmp_path):
     top1 = float(re.search(r'top-1:\s+([\d.]+) %', proc.stdout).group(1))
     assert top1 == pytest.approx(dumped['top1'], abs=0.01)
 
+    # fine-tuning from the name: load_from takes it too (one iteration)
+    subset = tmp_path / 'one_batch.txt'
+    lines = (Path(dumped['data']) / 'annotations' / 'dance19_train.txt'
+             ).read_text().splitlines()
+    subset.write_text('\n'.join(lines[::len(lines) // 8][:8]) + '\n')
+    proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',
+                    tmp_path / 'tune', '--data-root', dumped['data'],
+                    '--no-validate', '--cfg-options', 'load_from=tiny-nl-k700',
+                    f'train_dataloader.dataset.ann_file={subset}',
+                    'train_cfg.max_epochs=1', env=env)
+    log = proc.stdout + proc.stderr
+    assert ('19 of 19 rows taken by class name from the 700-row head '
+            '(label map k700)') in log
+    assert '0 skipped' in log and '0 missing from the checkpoint' in log
+
 
 def test_unknown_names_and_entries_are_clear(tmp_path, monkeypatch):
     proc = run_tool('tools/predict.py', TINY_CONFIG, 'no-such-model',
