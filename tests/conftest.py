@@ -87,7 +87,8 @@ SLOW_FIRST = ('test_training.py', 'test_sweep.py', 'test_two_stream.py',
               'test_distributed.py', 'test_backbones.py', 'test_demo.py',
               'test_reproducibility.py', 'test_analysis.py',
               'test_data_prep.py', 'test_transfer.py',
-              'test_kinetics_heads.py')
+              'test_kinetics_heads.py', 'test_zoo.py',
+              'test_transfer_rehearsal.py')
 
 
 # Fixtures that train, sweep, build a dataset or start a server: a test

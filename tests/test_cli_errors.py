@@ -38,7 +38,7 @@ def test_load_from_url_without_network(easy_dataset, tmp_path):
                     '--data-root', easy_dataset, '--cfg-options',
                     f'load_from={url}', check=False,
                     env={'TORCH_HOME': str(tmp_path / 'torch home')})
-    assert_clear_error(proc, 'cannot be downloaded', url,
+    assert_clear_error(proc, 'cannot download', url,
                        'load_from=None', 'checkpoints/i3d_kinetics400.pth')
 
 
