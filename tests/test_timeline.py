@@ -141,6 +141,10 @@ def test_cli_writes_json_csv_png_and_overlay(trained_run, three_styles,
                                          entry['segments']]
     saved = json.loads((out / f'{stem}.timeline.json').read_text())
     assert saved['segments'] == entry['segments']
+    # the record says what made it: a synthetic-data model, with its warning
+    assert saved['model']['synthetic'] is True
+    assert 'answers on real video mean nothing' in saved['model']['warning']
+    assert 'answers on real video mean nothing' in proc.stderr
     assert len(saved['windows']) == 29  # 30 s, 2 s windows every 1 s
     assert (out / f'{stem}.timeline.png').read_bytes()[:8] == \
         b'\x89PNG\r\n\x1a\n'
