@@ -1,5 +1,7 @@
 """Hooks of every dance config: a progress bar, the per-epoch training loss
 for the curves, and a check that distributed ranks stayed in sync."""
+import os
+import sys
 from typing import Optional
 
 from mmaction.registry import HOOKS
@@ -12,6 +14,18 @@ def _value(loss) -> float:
     return float(loss.detach() if hasattr(loss, 'detach') else loss)
 
 
+PROGRESS_ENV = 'DANCE_STYLE_PROGRESS'
+
+
+def progress_wanted() -> bool:
+    """Whether training bars are wanted here: ``DANCE_STYLE_PROGRESS`` if
+    set to 0 or 1, else whether stderr is a terminal."""
+    setting = os.environ.get(PROGRESS_ENV, '').strip()
+    if setting in ('0', '1'):
+        return setting == '1'
+    return sys.stderr.isatty()
+
+
 @HOOKS.register_module()
 class ProgressBarHook(Hook):
     """tqdm bars over training iterations and over val/test batches.
@@ -20,15 +34,24 @@ class ProgressBarHook(Hook):
     writing its periodic records. Only rank 0 draws. A resumed run starts the
     bar at the iteration it resumed from.
 
+    Bars are for people: they are drawn when stderr is a terminal, and not
+    into a log file, a pipe or a test's captured output (where each redraw
+    would be a line of noise), so no config needs to drop this hook.
+    ``DANCE_STYLE_PROGRESS=1`` or ``0`` overrides that.
+
     Args:
         eval_bars (bool): Also draw a bar per validation/test run.
             Defaults to True.
+        enabled (bool, optional): Draw bars at all; None (default) decides
+            as above.
     """
 
     priority = 'VERY_LOW'
 
-    def __init__(self, eval_bars: bool = True) -> None:
+    def __init__(self, eval_bars: bool = True,
+                 enabled: Optional[bool] = None) -> None:
         self.eval_bars = eval_bars
+        self.enabled = progress_wanted() if enabled is None else enabled
         self._train_bar = None
         self._eval_bar = None
 
@@ -39,7 +62,7 @@ class ProgressBarHook(Hook):
                     dynamic_ncols=True, leave=True)
 
     def before_train(self, runner) -> None:
-        if is_main_process():
+        if self.enabled and is_main_process():
             self._train_bar = self._bar(runner.max_iters, 'train',
                                         initial=runner.iter)
 
@@ -59,7 +82,7 @@ class ProgressBarHook(Hook):
             self._train_bar = None
 
     def _open_eval(self, runner, loader, desc: str) -> None:
-        if self.eval_bars and is_main_process():
+        if self.enabled and self.eval_bars and is_main_process():
             self._eval_bar = self._bar(len(loader), desc)
 
     def _step_eval(self) -> None:

@@ -121,3 +121,35 @@ def test_online_augmentation_pipeline_runs_on_a_real_clip(tmp_path):
         packed = pipeline(dict(filename=str(video), label=18, start_index=0,
                                modality='RGB'))
         assert tuple(packed['inputs'].shape) == (1, 3, 32, 224, 224)
+
+
+def test_progress_bars_only_on_a_terminal(monkeypatch):
+    """The bar switches itself off where nobody watches (a log, a pipe, a
+    test's captured output), so no config drops it from custom_hooks."""
+    import sys
+
+    from dance_style.hooks import ProgressBarHook
+
+    class Runner:  # what before_train reads
+        max_iters, iter = 10, 0
+
+    monkeypatch.delenv('DANCE_STYLE_PROGRESS', raising=False)
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: False, raising=False)
+    quiet = ProgressBarHook()
+    quiet.before_train(Runner())
+    assert not quiet.enabled and quiet._train_bar is None
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: True, raising=False)
+    assert ProgressBarHook().enabled
+    monkeypatch.setenv('DANCE_STYLE_PROGRESS', '0')
+    assert not ProgressBarHook().enabled
+    monkeypatch.setattr(sys.stderr, 'isatty', lambda: False, raising=False)
+    monkeypatch.setenv('DANCE_STYLE_PROGRESS', '1')
+    assert ProgressBarHook().enabled
+
+
+def test_test_configs_keep_the_runtime_hooks():
+    """Test configs state only what differs: the runtime's hooks, whole."""
+    runtime = Config.fromfile(REPO / 'configs' / '_base_' /
+                              'default_runtime.py').custom_hooks
+    for path in sorted((REPO / 'tests' / 'configs').glob('tiny_*.py')):
+        assert Config.fromfile(path).custom_hooks == runtime, path.name

@@ -322,59 +322,6 @@ def test_inflation_refuses_a_3d_checkpoint(tmp_path):
                        pytorch_i3d_state()['Mixed_3b.b0.conv3d.weight'])
 
 
-def test_auxiliary_heads_train_only_and_leave_the_backbone_as_is():
-    from mmaction.registry import MODELS
-    from mmaction.structures import ActionDataSample
-    from mmengine.registry import init_default_scope
-    init_default_scope('mmaction')
-    plain = build_recognizer(3, 19)
-    config = dict(
-        type='AuxHeadRecognizer3D',
-        aux_heads=[dict(block='Mixed_4b', in_channels=512),
-                   dict(block='Mixed_4e', in_channels=528, loss_weight=0.5)],
-        backbone=dict(type='InceptionI3d'),
-        cls_head=dict(type='I3DHead', num_classes=19, in_channels=1024,
-                      average_clips='prob'))
-    model = MODELS.build(config)
-    # a checkpoint of the plain recognizer loads; only the aux heads are new
-    missing, unexpected = model.load_state_dict(plain.state_dict(),
-                                                strict=False)
-    assert not unexpected
-    assert missing and all(k.startswith('aux_heads.') for k in missing)
-    # and the backbone's tensors are the plain one's, name for name
-    assert model.backbone.state_dict().keys() == \
-        plain.backbone.state_dict().keys()
-
-    torch.manual_seed(0)
-    inputs = torch.randn(2, 1, 3, 16, 56, 56)  # N x views x C x T x H x W
-    samples = [ActionDataSample().set_gt_label(label) for label in (3, 7)]
-    model.train()
-    losses = model.loss(inputs, samples)
-    assert set(losses) >= {'loss_cls', 'loss_aux_Mixed_4b',
-                           'loss_aux_Mixed_4e'}
-    # each aux loss is its head's cross-entropy, weighted
-    model.eval()  # no dropout: the same forward twice
-    with torch.no_grad():
-        losses = model.loss(inputs, samples)
-        features = {}
-        handle = model.backbone.Mixed_4e.register_forward_hook(
-            lambda m, a, out: features.__setitem__('4e', out))
-        model.extract_feat(inputs)
-        handle.remove()
-        expected = torch.nn.functional.cross_entropy(
-            model.aux_heads[1](features['4e']), torch.tensor([3, 7]))
-    assert losses['loss_aux_Mixed_4e'].item() == pytest.approx(
-        0.5 * expected.item(), rel=1e-5)
-    # prediction uses the main head alone
-    with torch.no_grad():
-        predicted = model.predict(inputs, samples)
-    assert predicted[0].pred_score.shape == (19, )
-
-    with pytest.raises(ValueError, match="no block 'Mixed_9z'"):
-        MODELS.build(dict(config, aux_heads=[dict(block='Mixed_9z',
-                                                  in_channels=1)]))
-
-
 def test_motion_stem_filters_are_blind_to_a_still_scene():
     torch.manual_seed(0)
     plain = InceptionI3d()

@@ -24,12 +24,3 @@ model = dict(
     backbone=dict(base_channels=32), cls_head=dict(in_channels=1024))
 
 train_cfg = dict(max_epochs=10)
-# no progress bars in test logs
-custom_hooks = [
-    dict(type='NonFiniteHook'),
-    dict(type='EpochLossHook'),
-    dict(type='RankConsistencyHook'),
-    dict(type='KineticsHeadHook'),
-    dict(type='TransferSummaryHook'),
-    dict(type='RandomStateHook')
-]

@@ -54,11 +54,3 @@ train_dataloader = dict(dataset=dict(pipeline=train_pipeline), **loader)
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
 load_from = None  # tests give a generated zoo-layout checkpoint
-# no progress bars in test logs
-custom_hooks = [
-    dict(type='NonFiniteHook'),
-    dict(type='EpochLossHook'),
-    dict(type='KineticsHeadHook'),
-    dict(type='TransferSummaryHook'),
-    dict(type='RandomStateHook')
-]
