@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from .errors import DanceStyleError
-from .fileio import write_text_atomic
+from .fileio import replace_block
 from .recipe import describe, effective_rates
 from .resources import CONFIGS, REPO_ROOT, shown
 
@@ -220,13 +220,7 @@ def recite(result: dict) -> dict:
 
 def update_readme(readme: Path, table: str) -> None:
     """Replace the table between the compare markers of ``readme``."""
-    text = Path(readme).read_text(encoding='utf-8')
-    if BEGIN not in text or END not in text:
-        raise DanceStyleError(f'{readme} has no {BEGIN} ... {END} block to '
-                              'rewrite')
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    write_text_atomic(readme, f'{before}{BEGIN}\n{table}{END}{after}')
+    replace_block(readme, BEGIN, END, table)
 
 
 def machine() -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import List, Sequence
 
 from ..errors import DanceStyleError
-from ..fileio import write_text_atomic
+from ..fileio import replace_block
 from ..zoo import KINETICS_LISTS as LIST_NAMES
 from .exclusion import need_of
 
@@ -58,10 +58,4 @@ def readme_table(configs: Sequence[str]) -> str:
 
 def update_readme(readme, table: str) -> None:
     """Replace the table between the markers of ``readme``."""
-    text = Path(readme).read_text(encoding='utf-8')
-    if BEGIN not in text or END not in text:
-        raise DanceStyleError(f'{readme} has no {BEGIN} ... {END} block to '
-                              'rewrite')
-    before, rest = text.split(BEGIN, 1)
-    after = rest.split(END, 1)[1]
-    write_text_atomic(readme, f'{before}{BEGIN}\n{table}{END}{after}')
+    replace_block(readme, BEGIN, END, table)
