@@ -6,8 +6,9 @@ import pytest
 from mmengine.config import Config
 
 from conftest import REPO, run_tool
-from dance_style.compare import (BEGIN, END, load_metafile, markdown_table,
-                                 recite, view_shape, views_per_video)
+from dance_style.benchmark.compare import (BEGIN, END, load_metafile,
+                                           markdown_table, recite, view_shape,
+                                           views_per_video)
 from dance_style.recipe import describe, effective_rates
 
 # the trained fixture's config (the demo model at a quarter of the width)

@@ -39,7 +39,7 @@ from mmengine.config import Config
 from mmengine.hooks import Hook
 
 from conftest import REPO, train_subset
-from dance_style.compare import load_metafile
+from dance_style.benchmark.compare import load_metafile
 from dance_style.config import load_config
 from dance_style.recipe import effective_rates
 from dance_style.train import apply_train_args, train

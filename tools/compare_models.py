@@ -7,7 +7,7 @@ test list; a Markdown table and JSON.
         [--readme README.md]
 
 The configs and their cited figures are listed in configs/metafile.yml;
-the work happens in dance_style.compare.
+the work happens in dance_style.benchmark.compare.
 """
 import argparse
 import json
@@ -64,8 +64,8 @@ def main(argv=None):
     args = parse_args(argv)
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.compare import (compare, markdown_table, recite,
-                                     update_readme)
+    from dance_style.benchmark.compare import (compare, markdown_table,
+                                               recite, update_readme)
     from dance_style.fileio import write_text_atomic
     if args.from_json:
         result = recite(json.loads(Path(args.from_json).read_text()))

@@ -78,7 +78,10 @@ def flops_per_clip(model, shape: Tuple[int, int, int, int],
     return float(counter.get_total_flops())
 
 
-def _sync(device: torch.device) -> None:
+def synchronize(device: torch.device) -> None:
+    """Wait until ``device`` has finished the work queued on it: read the
+    clock only after this, since CUDA kernels run asynchronously (a CPU
+    computes before it returns; nothing to wait for)."""
     if device.type == 'cuda':
         torch.cuda.synchronize(device)
 
@@ -182,13 +185,13 @@ def bench_infer(cfg, setting: Setting, views: int, iters: int, warmup: int,
 def _time(step, iters: int, warmup: int, device: torch.device) -> float:
     for _ in range(warmup):
         step()
-    _sync(device)
+    synchronize(device)
     if device.type == 'cuda':
         torch.cuda.reset_peak_memory_stats(device)
     start = time.perf_counter()
     for _ in range(iters):
         step()
-    _sync(device)
+    synchronize(device)
     return time.perf_counter() - start
 
 

@@ -22,10 +22,10 @@ import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
-from .errors import DanceStyleError
-from .fileio import replace_block
-from .recipe import describe, effective_rates
-from .resources import CONFIGS, REPO_ROOT, shown
+from ..errors import DanceStyleError
+from ..fileio import replace_block
+from ..recipe import describe, effective_rates
+from ..resources import CONFIGS, REPO_ROOT, shown
 
 METAFILE = CONFIGS / 'metafile.yml'
 BEGIN, END = '<!-- compare:begin -->', '<!-- compare:end -->'
@@ -56,7 +56,7 @@ def views_per_video(cfg) -> int:
 
 def view_shape(cfg) -> tuple:
     """(C, T, H, W) of one test view."""
-    from .export import input_shape
+    from ..export import input_shape
     channels = cfg.model.backbone.get('in_channels', 3)
     return (channels, ) + tuple(input_shape(cfg))
 
@@ -65,7 +65,7 @@ def schedule(entry: dict) -> dict:
     """Epochs and each parameter group's learning rate of ``entry``'s
     config at its documented batch (``gpus`` of the metafile entry, 1 for
     a config it does not list)."""
-    from .config import load_config
+    from ..config import load_config
     cfg = load_config(str(REPO_ROOT / entry['config']))
     return effective_rates(cfg, entry.get('gpus', 1))
 
@@ -82,16 +82,16 @@ def video_latency(model, shape, views: int, device, iters: int = 1) -> float:
     """Seconds for one video: ``views`` clips in one batch, probabilities
     averaged; one untimed single-view call first."""
     import torch
-    from .benchmark.speed import _sync
+    from .speed import synchronize
     with torch.no_grad():
         model.cls_head(model.backbone(torch.zeros((1, ) + shape,
                                                   device=device)))
         clips = torch.randn((views, ) + shape, device=device)
-        _sync(device)
+        synchronize(device)
         start = time.perf_counter()
         for _ in range(iters):
             model.cls_head(model.backbone(clips)).softmax(-1).mean(0)
-        _sync(device)
+        synchronize(device)
     return (time.perf_counter() - start) / iters
 
 
@@ -101,8 +101,8 @@ def measure(config: str, devices: List[str], iters: int = 1,
     import torch
     from mmaction.registry import MODELS
 
-    from .benchmark.speed import flops_per_clip
-    from .config import load_config
+    from .speed import flops_per_clip
+    from ..config import load_config
     cfg = load_config(str(REPO_ROOT / config))
     key = _model_key(cfg)
     if cache is not None and key in cache:
@@ -132,13 +132,13 @@ def measure_accuracy(config: str, checkpoint: str, ann_file: str,
                      data_root: Optional[str], work_dir: Path) -> dict:
     """top-1, top-5 and mean class of ``checkpoint`` on ``ann_file`` (a
     relative path that is not there is looked for under ``data_root``)."""
-    from .config import load_config
+    from ..config import load_config
     if data_root and not Path(ann_file).is_absolute() and \
             not Path(ann_file).exists():
         ann_file = str(Path(data_root) / ann_file)
     if not Path(ann_file).is_file():
         raise DanceStyleError(f'--ann-file {ann_file}: no such file')
-    from .evaluate import apply_test_args, test
+    from ..evaluate import apply_test_args, test
     cfg = load_config(str(REPO_ROOT / config))
     cfg = apply_test_args(
         cfg, str(REPO_ROOT / config), checkpoint, work_dir=str(work_dir),
