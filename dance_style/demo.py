@@ -19,9 +19,15 @@ from typing import Dict, List, Optional
 
 from .classes import DANCE19_CLASSES
 from .resources import CONFIGS, shown
+from .views import (View, choose_on_validation, set_test_views, test_views,
+                    views_per_video)
 
 # the configs, wherever the demo is started from
 DEMO_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
+# the test views (clips per video, crop) the demos choose among on the
+# validation clips; the config's own is always among them
+VIEW_CANDIDATES = ((1, 'CenterCrop'), (4, 'CenterCrop'), (8, 'CenterCrop'),
+                   (8, 'ThreeCrop'))
 STREAM_CONFIGS = {
     'rgb': str(CONFIGS / 'demo' / 'i3d_inception_rgb_synthetic.py'),
     'flow': str(CONFIGS / 'demo' / 'i3d_inception_flow_synthetic.py'),
@@ -49,6 +55,9 @@ class DemoSettings:
     # bf16 check (dance_style.bf16_check) finds it right and faster here,
     # else float32; 'bf16' (refused where the check fails) or 'fp32'
     precision: str = 'auto'
+    # where the run's record goes (default: work_dir/record.json); the
+    # README's figures are rendered from docs/results/demo.json
+    record: Optional[Path] = None
 
     def use_bf16(self, cfg) -> bool:
         """Whether training ``cfg`` runs under bfloat16 autocast (--amp)."""
@@ -150,10 +159,11 @@ def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:
 
 def test_config(config: str, checkpoint: str, settings: DemoSettings,
                 work_dir: Path, dump: Optional[str] = None,
-                split: str = 'test') -> Dict:
+                split: str = 'test', views: Optional[View] = None) -> Dict:
     """Test ``checkpoint`` on the demo dataset's held-out clips (``split``
-    'val': the validation clips, through the test views) and print top-1,
-    top-5 and mean class accuracy."""
+    'val': the validation clips, through the test views; ``views``: (clips,
+    crop) instead of the config's) and print top-1, top-5 and mean class
+    accuracy."""
     from .config import load_config
     from .evaluate import apply_test_args, format_metrics, test
     cfg = apply_test_args(load_config(config), config, checkpoint,
@@ -163,9 +173,76 @@ def test_config(config: str, checkpoint: str, settings: DemoSettings,
     if split == 'val':
         cfg.test_dataloader.dataset.ann_file = (
             cfg.val_dataloader.dataset.ann_file)
+    if views is not None:
+        set_test_views(cfg, *views)
     metrics = test(cfg)
     print(format_metrics(metrics))
     return metrics
+
+
+def score_held_out(config: str, checkpoint: str, settings: DemoSettings,
+                   work_dir: Path, dump: Optional[str] = None) -> Dict:
+    """Choose the test views (clips x crop) on the validation clips, then
+    score the test clips once, with the chosen views: the test figure stays
+    a held-out figure. Returns the choice, every candidate's validation
+    figures, and the chosen views' validation and test figures; ``dump``:
+    the test scores, for late fusion (the chosen views' validation scores
+    are in ``val_dump``)."""
+    from .config import load_config
+    configured = test_views(load_config(config))
+    candidates = sorted(set(VIEW_CANDIDATES) | {configured},
+                        key=views_per_video)
+
+    def on_validation(view):
+        clips, crop = view
+        print(f'validation clips, {clips} clip(s) x {crop}:')
+        return test_config(config, checkpoint, settings, val_dir(view),
+                           dump=str(val_dir(view) / 'val_scores.npz'),
+                           split='val', views=view)
+
+    def val_dir(view):
+        return work_dir / 'views' / f'{view[0]}x{view[1]}'
+
+    chosen, table = choose_on_validation(on_validation, candidates)
+    print(f'test views chosen on the validation clips: {chosen[0]} clip(s) '
+          f'x {chosen[1]} (the config\'s: {configured[0]} x {configured[1]})')
+    validation = next(row['validation'] for row in table
+                      if (row['clips'], row['crop']) == chosen)
+    print('test clips, scored once:')
+    tested = test_config(config, checkpoint, settings, work_dir, dump=dump,
+                         views=chosen)
+    return dict(configured_views=list(configured), candidates=table,
+                chosen_views=list(chosen), validation=validation,
+                val_dump=str(val_dir(chosen) / 'val_scores.npz'), test=tested)
+
+
+def split_sizes(settings: DemoSettings) -> Dict[str, int]:
+    """Clips per split of the built dataset."""
+    from .prep.lists import read_video_list
+    return {split: len(read_video_list(
+        settings.data / 'annotations' / f'dance19_{split}.txt'))
+        for split in ('train', 'val', 'test')}
+
+
+def read_fused(path: Path) -> Dict:
+    """The fused figures of a fusion JSON (tools/fuse_scores.py --json)."""
+    import json
+    result = json.loads(Path(path).read_text())
+    return dict(result['fused'], weights=result['weights'])
+
+
+def write_demo_record(settings: DemoSettings, work_dir: Path, figures: Dict,
+                      probe: Dict, config: str = DEMO_CONFIG) -> None:
+    """The run's record (:mod:`dance_style.records`): ``settings.record``,
+    else ``work_dir/record.json``. The figures of README and docs/ are
+    rendered from the ones under docs/results/."""
+    from .records import command_line, write_record
+    figures['precision'] = 'bf16' if settings.use_bf16(
+        demo_config(config, settings)) else 'fp32'
+    figures['cfg_options'] = settings.cfg_options
+    path = write_record(settings.record or work_dir / 'record.json', figures,
+                        command=command_line(), timed=True, probe=probe)
+    print(f'run record: {path}')
 
 
 def predict_first_test_clip(config: str, checkpoint: str,
@@ -221,7 +298,9 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
 
 def run_main(settings: DemoSettings) -> None:
     """``make demo``: the I3D R50 NonLocal demo, downloads to curves."""
+    from .records import cpu_probe
     from .register import register_all_modules
+    probe = cpu_probe()  # before the run: the machine's speed, unloaded
     start = time.time()
     work_dir = settings.work_dir or Path('work_dirs/demo')
     stage = Stages(7)
@@ -232,9 +311,15 @@ def run_main(settings: DemoSettings) -> None:
     build_dataset(settings, [DEMO_CONFIG])
     register_all_modules()
     stage(f'train I3D R50 NonLocal from scratch ({shown(DEMO_CONFIG)})')
+    trained = time.time()
     checkpoint = train_config(DEMO_CONFIG, settings, work_dir)
-    stage(f'test {checkpoint} on held-out clips')
-    test_config(DEMO_CONFIG, checkpoint, settings, work_dir)
+    figures = dict(dataset=split_sizes(settings),
+                   train_seconds=round(time.time() - trained),
+                   checkpoint=Path(checkpoint).name)
+    stage(f'choose the test views on the validation clips, then test '
+          f'{checkpoint} once on the test clips')
+    figures.update(score_held_out(DEMO_CONFIG, checkpoint, settings,
+                                  work_dir))
     stage('predict the style of a held-out clip')
     predict_first_test_clip(DEMO_CONFIG, checkpoint, settings)
     stage('training curves (loss and accuracy per epoch)')
@@ -242,6 +327,8 @@ def run_main(settings: DemoSettings) -> None:
     stage('style timeline of a 60 s video of three styles '
           '(tools/predict.py --timeline)')
     draw_timeline(DEMO_CONFIG, checkpoint, settings, work_dir)
+    figures['seconds'] = round(time.time() - start)
+    write_demo_record(settings, work_dir, figures, probe)
     print(f'== done in {time.time() - start:.0f} s; outputs in {work_dir} '
           '(confusion_matrix.png, per_class_accuracy.md, curves.png, '
           'timeline/, logs) '
@@ -252,7 +339,9 @@ def run_two_stream(settings: DemoSettings) -> None:
     """``make two-stream``: RGB and optical-flow Inception I3D, fused."""
     from .fusion import fuse_and_save
     from .prep.flow_dataset import extract_dataset_flow, format_flow_summary
+    from .records import cpu_probe
     from .register import register_all_modules
+    probe = cpu_probe()  # before the run: the machine's speed, unloaded
     start = time.time()
     work_dir = settings.work_dir or Path('work_dirs/two_stream')
     stage = Stages(6)
@@ -273,23 +362,26 @@ def run_two_stream(settings: DemoSettings) -> None:
         stage(f'train the {stream} stream from scratch ({shown(config)})')
         checkpoints[stream] = train_config(config, settings,
                                            work_dir / stream)
-    stage('test both streams on the held-out clips (and score the '
-          'validation clips, to weigh the fusion)')
-    dumps, val_dumps = [], []
+    stage('each stream: choose its test views on the validation clips, '
+          'then score the test clips once')
+    dumps, val_dumps, figures = [], [], {}
     for stream, config in STREAM_CONFIGS.items():
-        print(f'{stream} stream, test clips:')
+        print(f'{stream} stream:')
         dumps.append(str(work_dir / f'{stream}.npz'))
-        test_config(config, checkpoints[stream], settings, work_dir / stream,
-                    dump=dumps[-1])
-        print(f'{stream} stream, validation clips:')
-        val_dumps.append(str(work_dir / f'{stream}_val.npz'))
-        test_config(config, checkpoints[stream], settings,
-                    work_dir / stream / 'val', dump=val_dumps[-1],
-                    split='val')
+        figures[stream] = score_held_out(config, checkpoints[stream],
+                                         settings, work_dir / stream,
+                                         dump=dumps[-1])
+        val_dumps.append(figures[stream]['val_dump'])
     stage('fuse the two streams (tools/fuse_scores.py)')
-    print("equal weights, the paper's:")
+    print("equal weights, the paper's; validation clips:")
+    print(fuse_and_save(val_dumps,
+                        json_path=str(work_dir / 'two_stream_val.json')))
+    print('test clips:')
     print(fuse_and_save(dumps, out=str(work_dir / 'fused.npz'),
                         json_path=str(work_dir / 'two_stream.json')))
+    figures['fused'] = dict(
+        validation=read_fused(work_dir / 'two_stream_val.json'),
+        test=read_fused(work_dir / 'two_stream.json'))
     # The alternative a user reaches for when one stream is weaker: weights
     # chosen on the validation clips (never the test clips). Shown, not
     # used: on the demo's 117 validation clips they overfit (measured:
@@ -301,5 +393,10 @@ def run_two_stream(settings: DemoSettings) -> None:
         dumps, out=str(work_dir / 'fused_val_weights.npz'),
         json_path=str(work_dir / 'two_stream_val_weights.json'),
         weights_from=val_dumps))
+    figures['fused_val_weights'] = read_fused(
+        work_dir / 'two_stream_val_weights.json')
+    figures['seconds'] = round(time.time() - start)
+    write_demo_record(settings, work_dir, figures, probe,
+                      config=STREAM_CONFIGS['rgb'])
     print(f'== done in {time.time() - start:.0f} s; outputs in {work_dir} '
           f'(rgb/, flow/, two_stream.json)')

@@ -57,6 +57,12 @@ def parse_args(argv=None):
                         'model (seconds, cached) finds bf16 right and faster '
                         'than float32; float32 elsewhere. bf16 is refused '
                         'where that check fails')
+    parser.add_argument('--record', type=Path,
+                        help='write the run record (command, commit, date, '
+                        'machine, CPU probe, figures) here instead of '
+                        'WORK_DIR/record.json; the README\'s figures are '
+                        'rendered from docs/results/demo.json and '
+                        'docs/results/two_stream.json')
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
                         help='config overrides, key=value, for every stage '
@@ -72,7 +78,8 @@ def main(argv=None):
         clips_per_class=args.clips_per_class,
         val_per_class=args.val_per_class,
         letsdance_clips=args.letsdance_clips, flow_method=args.flow_method,
-        cfg_options=args.cfg_options or {}, precision=args.precision)
+        cfg_options=args.cfg_options or {}, precision=args.precision,
+        record=args.record)
     from dance_style.demo import run_main, run_two_stream
     (run_two_stream if args.demo == 'two-stream' else run_main)(settings)
     return 0
