@@ -86,7 +86,7 @@ def view_choice() -> str:
 @block('configs')
 def configs_table() -> str:
     """The configs table (tools/compare_models.py's record)."""
-    from .compare import markdown_table, recite
+    from .benchmark.compare import markdown_table, recite
     record = read_record('compare')
     result = recite(record['figures'])
     return markdown_table(result['rows'], result['meta'])
