@@ -384,9 +384,9 @@ def run_two_stream(settings: DemoSettings) -> None:
         test=read_fused(work_dir / 'two_stream.json'))
     # The alternative a user reaches for when one stream is weaker: weights
     # chosen on the validation clips (never the test clips). Shown, not
-    # used: on the demo's 117 validation clips they overfit (measured:
-    # rgb 0.7 / flow 0.3, validation 85.5 %, test 80.3 % against equal
-    # weights' 87.2 %; docs/two_stream.md).
+    # used: the paper fuses with equal weights, and weights fitted to a
+    # hundred validation clips can overfit them (both fusions' figures:
+    # docs/results/two_stream.json, fused and fused_val_weights).
     print('weights chosen on the validation clips (--weights-from), for '
           'comparison:')
     print(fuse_and_save(

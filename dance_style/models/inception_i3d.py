@@ -165,8 +165,8 @@ class InceptionI3d(BaseModule):
         bn_momentum (float): BatchNorm momentum (PyTorch's convention).
             Defaults to PyTorch's 0.1, as mmaction2's backbones; pytorch-i3d
             uses 0.01 (TensorFlow's decay 0.99), whose running statistics
-            lag far behind a short or from-scratch run (measured on the
-            synthetic data: validation at chance after 6 epochs, loss 15).
+            lag far behind a short or from-scratch run (on the synthetic
+            data validation stayed at chance).
         stem_motion_share (float): Share of the stem's 64 filters that a
             random initialisation starts as temporal derivatives (blind to
             a still scene), the rest flat over time as I3D's inflation

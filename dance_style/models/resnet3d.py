@@ -47,11 +47,11 @@ class ResNet3dIdentityNL(ResNet3d):
     blocks of I3D R50 NonLocal then add large random global mixing to the
     residual stream from the first step.
 
-    Why ours differs: trained from scratch that way, I3D NonLocal does not
-    learn. Measured on the synthetic 19-class data with
-    ``zero_init_residual=True``: loss 2.65 and validation at chance after 900
-    iterations upstream; with the blocks reset to mmcv's identity init,
-    66 % validation top-1 after 1,000 iterations. So after upstream's init we
+    Why ours differs: trained from scratch that way, I3D NonLocal did not
+    learn on the synthetic 19-class data (even with
+    ``zero_init_residual=True``, validation stayed at chance), and with the
+    blocks reset to mmcv's identity init it did (the demo's run record,
+    docs/results/demo.json, is trained this way). So after upstream's init we
     restore mmcv's init of the NonLocal blocks, in the same order of random
     draws as before, so seeded runs stay reproducible.
 
