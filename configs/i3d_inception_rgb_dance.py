@@ -24,52 +24,19 @@ optim_wrapper = dict(optimizer=dict(type='SGD', lr=7.87e-4))  # Optuna best
 train_cfg = dict(max_epochs=10)
 
 # Carreira & Zisserman's 64 consecutive frames (about 2 s at the normalised
-# 30 fps) instead of the ResNet configs' 32 frames every 2nd.
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='SampleFrames', clip_len=64, frame_interval=1, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.8),
-        random_crop=False,
-        max_wh_scale_gap=0),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
-val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=64,
-        frame_interval=1,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
-test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    # the same views as the flow stream, so that the two fuse video by video
-    dict(
-        type='SampleFrames',
-        clip_len=64,
-        frame_interval=1,
-        num_clips=4,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='ThreeCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
-]
+# 30 fps) instead of the ResNet configs' 32 frames every 2nd; the test views
+# are the flow stream's (4 clips x 3 crops, dance19_flow.py), so that the
+# two fuse video by video.
+def __frames(pipeline, **clips):
+    """``pipeline`` with ``clips`` set in its SampleFrames step."""
+    return [dict(step, **clips) if step.type == 'SampleFrames' else step
+            for step in pipeline]
+
+
+train_pipeline = __frames(_base_.train_pipeline, clip_len=64, frame_interval=1)
+val_pipeline = __frames(_base_.val_pipeline, clip_len=64, frame_interval=1)
+test_pipeline = __frames(_base_.test_pipeline, clip_len=64, frame_interval=1,
+                         num_clips=4)
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -11,7 +11,7 @@
 # alone is the zero-training baseline, and fine-tuning starts from them.
 _base_ = [
     '_base_/models/uniformerv2_b16.py', '_base_/datasets/dance19_video.py',
-    '_base_/default_runtime.py'
+    '_base_/schedules/adamw_finetune.py', '_base_/default_runtime.py'
 ]
 
 # mmaction2 model zoo (metafile): 76.3 top-1 / 92.9 top-5 over the 700
@@ -23,38 +23,34 @@ load_from = (
     'kinetics700-rgb_20230313-69070837.pth')
 
 # ---- pipelines: 8 frames spread uniformly over the whole clip -------------
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='UniformSample', clip_len=8, num_clips=1),
+__open = dict(type='DecordInit', io_backend='disk')
+__clips = dict(type='UniformSample', clip_len=8)
+__test_decode = [
     dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224))
+]
+__pack = [
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+train_pipeline = [
+    __open, dict(__clips, num_clips=1), dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     # upstream adds PytorchVideoWrapper(op='RandAugment', magnitude=7,
     # num_layers=4) here: it needs pytorchvideo and torchvision, which this
     # stack does not install (README, "The stack"), so it is left out
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='Flip', flip_ratio=0.5), *__pack
 ]
 val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='UniformSample', clip_len=8, num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=1, test_mode=True), *__test_decode,
+    dict(type='CenterCrop', crop_size=224), *__pack
 ]
+# 4 clips x 3 crops = 12 views per video, probabilities averaged
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    # 4 clips x 3 crops = 12 views per video, probabilities averaged
-    dict(type='UniformSample', clip_len=8, num_clips=4, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='ThreeCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=4, test_mode=True), *__test_decode,
+    dict(type='ThreeCrop', crop_size=224), *__pack
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
@@ -77,13 +73,12 @@ test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 # runs are alike: K710 from CLIP 1e-5 per 256, 55 epochs
 # (exp/k710/k710_b16_f8x224); the Kinetics re-heads are the small ones
 # (exp/k700/k700+k710_b16_f8x224: 2e-6 per 256, 5 epochs, 1 warm-up).
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=24, val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# On schedules/adamw_finetune.py (AdamW, betas (0.9, 0.999), weight decay
+# 0.05, 5 warm-up epochs, then a cosine; rate scaled to the batch), what
+# differs:
+train_cfg = dict(max_epochs=24)
 optim_wrapper = dict(
-    optimizer=dict(
-        type='AdamW', lr=2e-5, betas=(0.9, 0.999), weight_decay=0.05),
+    optimizer=dict(lr=2e-5),
     # no weight decay on norms and biases (the authors': every 1-D tensor)
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
     clip_grad=dict(max_norm=20, norm_type=2))
@@ -91,23 +86,13 @@ optim_wrapper = dict(
 # by the end of the run (mmengine ends it at train_cfg.max_epochs). Ratios,
 # not the authors' absolute 1e-6: they follow the rate when it is scaled to
 # the batch (below), as 1e-6 is 1/20 of 2e-5 at the authors' 512.
+__warmup, __cosine = _base_.param_scheduler
 param_scheduler = [
-    dict(
-        type='LinearLR',
-        start_factor=1 / 20,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True),
-    dict(
-        type='CosineAnnealingLR',
-        eta_min_ratio=1 / 20,
-        by_epoch=True,
-        begin=5,
-        convert_to_iter_based=True)
+    dict(__warmup, start_factor=1 / 20),
+    dict(__cosine, eta_min_ratio=1 / 20)
 ]
 # lr 2e-5 is for 512 clips a step; it scales linearly with the real batch
 # (GPUs x train_dataloader.batch_size), as mmaction2's port does: at the
 # documented 8 GPUs x 8 clips (configs/metafile.yml) that is 2.5e-6 a step,
 # 5x the re-head recipe's 5e-7, for 24 epochs instead of 5.
-auto_scale_lr = dict(enable=True, base_batch_size=512)
+auto_scale_lr = dict(base_batch_size=512)

@@ -17,7 +17,7 @@
 # class name (KineticsHeadHook), the other 4 start fresh.
 _base_ = [
     '_base_/models/videomaev2_vit_b.py', '_base_/datasets/dance19_video.py',
-    '_base_/default_runtime.py'
+    '_base_/schedules/adamw_finetune.py', '_base_/default_runtime.py'
 ]
 
 # 86.6 top-1 on Kinetics-400 is the distilled model evaluated there
@@ -45,94 +45,44 @@ model = dict(
             probs=[0.5, 0.5])))
 
 # ---- pipelines: 16 frames, every 4th ---------------------------------------
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='SampleFrames', clip_len=16, frame_interval=4, num_clips=1),
+__open = dict(type='DecordInit', io_backend='disk')
+__clips = dict(type='SampleFrames', clip_len=16, frame_interval=4)
+__test_decode = [
     dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 224))
+]
+__pack = [
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+train_pipeline = [
+    __open, dict(__clips, num_clips=1), dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     # the authors' RandAugment (rand-m7-n4) needs torchvision, which this
     # stack does not install (README, "The stack"): left out
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand'),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='RandomErasing', erase_prob=0.25, mode='rand'), *__pack
 ]
 val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=4,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=1, test_mode=True), *__test_decode,
+    dict(type='CenterCrop', crop_size=224), *__pack
 ]
+# 5 clips x 3 crops = 15 views per video (mmaction2's test config)
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    # 5 clips x 3 crops = 15 views per video (mmaction2's test config)
-    dict(
-        type='SampleFrames',
-        clip_len=16,
-        frame_interval=4,
-        num_clips=5,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 224)),
-    dict(type='ThreeCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=5, test_mode=True), *__test_decode,
+    dict(type='ThreeCrop', crop_size=224), *__pack
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 
-# ---- schedule ---------------------------------------------------------------
-train_cfg = dict(
-    type='EpochBasedTrainLoop', max_epochs=30, val_begin=1, val_interval=1)
-val_cfg = dict(type='ValLoop')
-test_cfg = dict(type='TestLoop')
+# ---- schedule: the authors' (schedules/adamw_finetune.py), 30 epochs of
+# AdamW at 1e-3 per 256 clips, with their layer-wise rate decay ------------
 optim_wrapper = dict(
     # mmaction2's layer-wise decay: block i gets lr x 0.75^(12 - i), the
     # patch embedding 0.75^13, the head 1 (the authors' assigner)
     constructor='LearningRateDecayOptimizerConstructor',
-    optimizer=dict(
-        type='AdamW', lr=1e-3, betas=(0.9, 0.999), weight_decay=0.05),
     paramwise_cfg=dict(decay_rate=0.75, decay_type='layer_wise',
                        num_layers=12))
-# The authors' schedule (run_class_finetuning.py, utils.cosine_scheduler) is
-# one curve, scaled per parameter group by that group's layer-decay factor
-# (engine_for_finetuning.py: lr = schedule[step] * lr_scale), and scaled
-# with it by total batch / 256 (lr, min_lr): every group's warm-up start and
-# floor are fixed fractions of that group's own rate. mmengine's schedulers
-# act per group too, so both are ratios here. An absolute eta_min=1e-6 was
-# wrong twice: it did not follow auto_scale_lr, and the lowest layers (patch
-# embedding at 0.75^13 = 0.024 of the rate: 7.4e-7 at a batch of 8) started
-# below it, so the "decay" raised their rate.
-param_scheduler = [
-    dict(
-        # the authors' warm-up starts at 0 (cosine_scheduler is called
-        # without start_warmup_value; --warmup_lr is unused); mmengine's
-        # LinearLR needs a start above 0: 1e-3 of the rate
-        type='LinearLR',
-        start_factor=1e-3,
-        by_epoch=True,
-        begin=0,
-        end=5,
-        convert_to_iter_based=True),
-    dict(
-        # the authors' --min_lr 1e-6 for --lr 1e-3
-        type='CosineAnnealingLR',
-        eta_min_ratio=1e-6 / 1e-3,
-        by_epoch=True,
-        begin=5,
-        convert_to_iter_based=True)
-]
-# the authors scale lr by total batch / 256 (run_class_finetuning.py); so
-# does mmengine here, and the schedule's ratios follow
-auto_scale_lr = dict(enable=True, base_batch_size=256)

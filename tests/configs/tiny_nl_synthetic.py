@@ -12,13 +12,14 @@
 # read a square-dancing stretch of that video as tap dancing. The data comes
 # from --data-root (tests/conftest.py). tests/test_real_configs.py runs the
 # full-size configs.
-_base_ = ['../../configs/demo/i3d_nl_dance_synthetic.py']
+_base_ = [
+    '../../configs/demo/i3d_nl_dance_synthetic.py', '_base_/small_clips.py'
+]
 
-# In-process loading: worker start-up would cost more than it saves here.
-loader = dict(num_workers=0, persistent_workers=False)
-train_dataloader = dict(**loader)
-val_dataloader = dict(**loader)
-test_dataloader = dict(**loader)
+# the demo's clips, loaded in-process
+train_dataloader = dict(**_base_.loader)
+val_dataloader = dict(**_base_.loader)
+test_dataloader = dict(**_base_.loader)
 
 model = dict(
     backbone=dict(base_channels=32), cls_head=dict(in_channels=1024))

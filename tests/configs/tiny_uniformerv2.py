@@ -4,7 +4,9 @@
 # crops follow). The zoo layout at full size is checked in
 # tests/test_backbones.py; the data comes from --data-root, the length
 # from train_cfg.max_epochs (tests: 1).
-_base_ = ['../../configs/uniformerv2_b16_k710_dance.py']
+_base_ = [
+    '../../configs/uniformerv2_b16_k710_dance.py', '_base_/small_clips.py'
+]
 
 model = dict(
     backbone=dict(
@@ -19,38 +21,33 @@ model = dict(
         mlp_dropout=[0.5, 0.5]),
     cls_head=dict(in_channels=64))
 
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='UniformSample', clip_len=8, num_clips=1),
+# the full config's steps at 64 px (a 72 px short side for the random crop)
+__open = dict(type='DecordInit', io_backend='disk')
+__clips = dict(type='UniformSample', clip_len=8)
+__test_decode = [
     dict(type='DecordDecode'),
+    dict(type='Resize', scale=(-1, 64))
+]
+__pack = [
+    dict(type='FormatShape', input_format='NCTHW'),
+    dict(type='PackActionInputs')
+]
+train_pipeline = [
+    __open, dict(__clips, num_clips=1), dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 72)),
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(64, 64), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='Flip', flip_ratio=0.5), *__pack
 ]
 val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='UniformSample', clip_len=8, num_clips=1, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 64)),
-    dict(type='CenterCrop', crop_size=64),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=1, test_mode=True), *__test_decode,
+    dict(type='CenterCrop', crop_size=64), *__pack
 ]
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(type='UniformSample', clip_len=8, num_clips=4, test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 64)),
-    dict(type='ThreeCrop', crop_size=64),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=4, test_mode=True), *__test_decode,
+    dict(type='ThreeCrop', crop_size=64), *__pack
 ]
-# in-process loading: worker start-up would cost more than it saves here
-loader = dict(num_workers=0, persistent_workers=False)
-train_dataloader = dict(dataset=dict(pipeline=train_pipeline), **loader)
-val_dataloader = dict(dataset=dict(pipeline=val_pipeline), **loader)
-test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **loader)
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline), **_base_.loader)
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline), **_base_.loader)
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline), **_base_.loader)
 load_from = None  # tests give a generated zoo-layout checkpoint

@@ -19,51 +19,32 @@ ann_file_test = 'annotations/dance19_test.txt'
 video_fps = 30
 
 # ---- pipelines: mmaction2's I3D 32x2x1 recipe ------------------------------
-train_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    # 32 frames, every 2nd: 64 source frames (~2.1 s at 30 fps)
-    dict(type='SampleFrames', clip_len=32, frame_interval=2, num_clips=1),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(
-        type='MultiScaleCrop',
-        input_size=224,
-        scales=(1, 0.8),
-        random_crop=False,
-        max_wh_scale_gap=0),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
+# Train, validation and test read frames alike; they differ in the crop and
+# in the number of clips a video gives. (Names with two leading underscores
+# are the file's own: mmengine keeps no such key in the config.)
+__open = dict(type='DecordInit', io_backend='disk')
+# 32 frames, every 2nd: 64 source frames (~2.1 s at 30 fps)
+__clips = dict(type='SampleFrames', clip_len=32, frame_interval=2)
+__decode = [dict(type='DecordDecode'), dict(type='Resize', scale=(-1, 256))]
+__pack = [
     dict(type='FormatShape', input_format='NCTHW'),
     dict(type='PackActionInputs')
+]
+train_pipeline = [
+    __open, dict(__clips, num_clips=1), *__decode,
+    dict(type='MultiScaleCrop', input_size=224, scales=(1, 0.8),
+         random_crop=False, max_wh_scale_gap=0),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5), *__pack
 ]
 val_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    dict(
-        type='SampleFrames',
-        clip_len=32,
-        frame_interval=2,
-        num_clips=1,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=1, test_mode=True), *__decode,
+    dict(type='CenterCrop', crop_size=224), *__pack
 ]
+# 10 clips x 3 crops = 30 views per video, probabilities averaged
 test_pipeline = [
-    dict(type='DecordInit', io_backend='disk'),
-    # 10 clips x 3 crops = 30 views per video, probabilities averaged
-    dict(
-        type='SampleFrames',
-        clip_len=32,
-        frame_interval=2,
-        num_clips=10,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='ThreeCrop', crop_size=256),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    __open, dict(__clips, num_clips=10, test_mode=True), *__decode,
+    dict(type='ThreeCrop', crop_size=256), *__pack
 ]
 
 # ---- dataloaders -----------------------------------------------------------
