@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, TINY_EPOCHS, run_tool
+from support import TINY_CONFIG, TINY_EPOCHS, run_tool
 from dance_style.errors import DanceStyleError
 
 

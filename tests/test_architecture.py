@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from support import REPO
 
 try:
     import tomllib
@@ -76,7 +76,7 @@ def is_module(name: str) -> bool:
 # The one file allowed: a forked tool run gets the sys.path of a bare
 # `python tools/x.py` (the script's folder, then the interpreter's own),
 # which is what this check protects, not an extra entry.
-SETS_A_FRESH_PATH = REPO / 'tests' / 'forked_tools.py'
+SETS_A_FRESH_PATH = REPO / 'tests' / 'support' / 'forked_tools.py'
 
 
 def test_nothing_edits_sys_path():
@@ -136,6 +136,27 @@ def test_a_cli_imports_no_other_cli():
                 assert not set(names) & scripts, (path, names)
 
 
+def test_tests_import_helpers_from_support_never_from_conftest():
+    """conftest.py holds fixtures and hooks only; what tests share besides
+    fixtures is the package tests/support/."""
+    tests = REPO / 'tests'
+    for path in tests.rglob('*.py'):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names]
+                     if isinstance(node, ast.Import) else
+                     [node.module or ''] if isinstance(node, ast.ImportFrom)
+                     else [])
+            assert 'conftest' not in names, path
+    conftest = ast.parse((tests / 'conftest.py').read_text())
+    for node in conftest.body:
+        if isinstance(node, ast.FunctionDef):
+            decorators = [ast.unparse(d) for d in node.decorator_list]
+            assert node.name.startswith('pytest_') or any(
+                'fixture' in d for d in decorators), (
+                f'tests/conftest.py: {node.name} is neither a fixture nor a '
+                'hook; helpers go to tests/support/')
+
+
 LIGHT = """
 import json, sys
 import dance_style, dance_style.cli, dance_style.resources
@@ -186,7 +207,8 @@ def test_the_architecture_map_matches_the_tree():
     stale = sorted(n for n in named - modules
                    if not (REPO / n).is_file() and not any(
                        (REPO / folder / n).is_file()
-                       for folder in CLI_FOLDERS + ('configs', 'tests')))
+                       for folder in CLI_FOLDERS + ('configs', 'tests',
+                                                    'tests/support')))
     assert not stale, f'docs/architecture.md names missing files {stale}'
 
 

@@ -11,7 +11,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool, slow_fixture
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.kinetics_heads import kinetics_classes, slice_head
 
@@ -127,7 +127,7 @@ def test_zoo_checkpoint_offline_gets_the_clear_message(easy_dataset,
     assert 'Traceback' not in proc.stderr
 
 
-@pytest.fixture(scope='module', params=sorted(TINY))
+@slow_fixture(scope='module', params=sorted(TINY))
 def tiny_run(request, easy_dataset, tmp_path_factory):
     """One epoch of a test-size config, warm-started from a
     generated checkpoint in its model-zoo layout."""

@@ -1,21 +1,40 @@
 """tools/benchmark.py at reduced size on CPU, in this process: every
-measurement runs, measures both settings and writes its JSON (speed itself
-is never asserted in a test)."""
-import json
+measurement runs, measures both settings and writes its run record (speed
+itself is never asserted in a test)."""
+import functools
+import shlex
 
 import pytest
 import torch
 
-from conftest import TINY_CONFIG
+from support import TINY_CONFIG
 from dance_style.benchmark.command import main
 from dance_style.errors import DanceStyleError
 from dance_style.precision import cpu_supports_bf16
+from dance_style import records
+
+
+@pytest.fixture(autouse=True)
+def quick_probe(monkeypatch):
+    """The record's CPU probe, shortened: its figure is not under test."""
+    monkeypatch.setattr(records, 'cpu_probe', functools.partial(
+        records.cpu_probe, seconds=0.05, size=128))
 
 
 def run(tmp_path, name, *argv):
+    """The figures of the run record that ``--json`` wrote, after checking
+    that it is one: what ran, where, when, and the probe beside its
+    times."""
     out = tmp_path / f'{name}.json'
     assert main([*map(str, argv), '--json', str(out)]) == 0
-    return json.loads(out.read_text())
+    record = records.read_record(out)
+    assert record['command'] == shlex.join(
+        ['python', 'tools/benchmark.py', *map(str, argv), '--json', str(out)])
+    assert record['commit'] and record['date'][:4].isdigit()
+    assert record['machine']['cores'] >= 1 and record['machine']['cpu']
+    assert record['probe']['gflops_1_thread'] > 0
+    assert record['figures']['what'] == argv[argv.index('--what') + 1]
+    return record['figures']
 
 
 def test_train_and_infer_benchmarks_run(tmp_path):

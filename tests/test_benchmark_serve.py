@@ -3,13 +3,12 @@ two clients for a few seconds, one place in its queue. What the page under
 load must do whatever the machine's speed: every request answered with 200
 or 503, none lost or hung, the uploads folder empty at the end, the server
 stopped cleanly, its memory sampled (speed is never asserted)."""
-import json
-
 import pytest
 
-from conftest import TINY_CONFIG
+from support import TINY_CONFIG
 from dance_style.benchmark.command import main
-from dance_style.benchmark.serve import percentiles
+from dance_style.benchmark.serve import percentiles, render_markdown
+from dance_style.records import read_record
 
 
 @pytest.mark.slow  # starts a server
@@ -21,10 +20,14 @@ def test_serve_benchmark_answers_every_request(tmp_path):
                  '--duration', '6', '--clip-seconds', '2', '3',
                  '--max-waiting', '0', '--serve-dir', str(tmp_path / 'b'),
                  '--json', str(out)]) == 0
-    result = json.loads(out.read_text())
-    assert result['what'] == 'serve' and result['command'].startswith(
-        'python tools/benchmark.py')
-    assert result['commit'] and result['machine']['cores'] >= 1
+    record = read_record(out)
+    assert record['command'].startswith('python tools/benchmark.py ')
+    assert record['commit'] and record['machine']['cores'] >= 1
+    # times go with a CPU probe, taken before the load
+    assert record['probe']['gflops_all_threads'] > 0
+    result = record['figures']
+    assert result['what'] == 'serve'
+    assert len(result['load_average_before']) == 3
     assert [c['seconds'] for c in result['clips']] == [2, 3]
     (run, ) = result['runs']
     assert run['clients'] == 2 and run['server_limits']['max_waiting'] == 0
@@ -42,6 +45,10 @@ def test_serve_benchmark_answers_every_request(tmp_path):
     assert latency['200']['count'] == run['statuses']['200']
     bound = result['memory_bound']
     assert bound['peak_mb'] == run['rss_peak_mb'] and bound['within_bound']
+    # docs/serve_load.md's renderer reads a record of this shape
+    page = render_markdown('serve', record)
+    assert '[results/serve.json](results/serve.json)' in page
+    assert f'| 2 | 6 | {run["requests"]} | {run["statuses"]["200"]} |' in page
 
 
 def test_percentiles():
@@ -58,14 +65,10 @@ def test_serve_refuses_config_options():
 
 
 def test_docs_render_the_records():
-    """docs/serve_load.md is written from the records, not by hand."""
-    from conftest import REPO
-    from dance_style.benchmark.serve import render_markdown
-    docs = REPO / 'docs'
-    text = (docs / 'serve_load.md').read_text()
-    names = [line for line in text.splitlines()
-             if line.startswith('<!-- written by:')][0].split()[8:-1]
-    records = [json.loads((REPO / name).read_text()) for name in names]
-    others = [(name.rsplit('/', 1)[1], record)
-              for name, record in zip(names[1:], records[1:])]
-    assert render_markdown(records[0], others) == text
+    """docs/serve_load.md is drawn from the records, not typed by hand: its
+    block is what tools/render_results.py draws from docs/results/."""
+    from support import REPO
+    from dance_style.render import differing
+    page = REPO / 'docs' / 'serve_load.md'
+    assert '<!-- block serve-load -->' in page.read_text()
+    assert differing(page) == []

@@ -1,5 +1,5 @@
 """Bad input at the command line: one clear message, exit 2, no traceback."""
-from conftest import TINY_CONFIG, run_tool
+from support import TINY_CONFIG, run_tool
 
 
 def assert_clear_error(proc, *needles):

@@ -5,7 +5,7 @@ import json
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool
 from dance_style.benchmark.compare import (BEGIN, END, load_metafile,
                                            markdown_table, recite, view_shape,
                                            views_per_video)

@@ -13,7 +13,7 @@ import torch
 
 from dance_style import compat
 
-from conftest import REPO, TINY_EPOCHS
+from support import REPO, TINY_EPOCHS
 
 
 def python(code, env_path=None):

@@ -2,7 +2,7 @@
 import pytest
 from mmengine.config import Config
 
-from conftest import REPO
+from support import REPO
 from dance_style.classes import DANCE19_CLASSES, load_label_map
 CONFIGS = sorted(
     p for p in (REPO / 'configs').rglob('*.py') if '_base_' not in p.parts)
@@ -153,3 +153,70 @@ def test_test_configs_keep_the_runtime_hooks():
                               'default_runtime.py').custom_hooks
     for path in sorted((REPO / 'tests' / 'configs').glob('tiny_*.py')):
         assert Config.fromfile(path).custom_hooks == runtime, path.name
+
+
+ALL_CONFIGS = sorted((REPO / 'configs').rglob('*.py')) + sorted(
+    (REPO / 'tests' / 'configs').rglob('*.py'))
+
+
+@pytest.mark.parametrize('path', ALL_CONFIGS,
+                         ids=lambda p: str(p.relative_to(REPO)))
+def test_config_helpers_stay_out_of_the_config(path):
+    """A config's own helpers (the steps its pipelines are built from) are
+    named with two leading underscores, which mmengine leaves out of the
+    config; a name with one would be dumped into every work dir."""
+    assert not [key for key in Config.fromfile(path) if key.startswith('_')]
+
+
+@pytest.mark.parametrize('video, flow', [
+    ('synthetic_video.py', 'synthetic_flow.py'),
+    ('dance19_video.py', 'dance19_flow.py')])
+def test_flow_bases_are_the_video_bases_on_frame_folders(video, flow):
+    """The flow bases inherit the video ones: the same loaders and metrics,
+    reading frame folders only; the synthetic streams take the same views,
+    so that they fuse view for view."""
+    bases = REPO / 'configs' / '_base_' / 'datasets'
+    video, flow = Config.fromfile(bases / video), Config.fromfile(bases / flow)
+    for split in ('train', 'val', 'test'):
+        loader = flow[f'{split}_dataloader']
+        assert loader.dataset.data_prefix == {'img': flow.data_root}
+        assert loader.dataset.modality == 'Flow'
+        assert {k: v for k, v in loader.items() if k != 'dataset'} == {
+            k: v for k, v in video[f'{split}_dataloader'].items()
+            if k != 'dataset'}
+    assert flow.val_evaluator == video.val_evaluator
+    if flow.data_root == video.data_root == 'data/synthetic_dance19':
+        def views(pipeline):
+            return [s for s in pipeline if s.type not in (
+                'DecordInit', 'DecordDecode', 'RawFrameDecode')]
+        for split in ('train', 'val', 'test'):
+            steps = views(flow[f'{split}_pipeline'])
+            assert [dict(s, type='Flip') if s.type == 'FlowFlip' else s
+                    for s in steps] == views(video[f'{split}_pipeline'])
+
+
+def test_prepare_loads_points_at_the_data_and_applies_overrides(tmp_path):
+    """dance_style.config.prepare, what every tool calls: the data root
+    reaches every split, --cfg-options win (over the data root too), and a
+    wrong path fails with the tools' message."""
+    from dance_style.config import prepare
+    from dance_style.errors import DanceStyleError
+    root = str(tmp_path / 'my data')
+    cfg = prepare(REPO / 'configs' / 'i3d_inception_flow_dance.py',
+                  data_root=root,
+                  cfg_options={'train_cfg.max_epochs': 2,
+                               'test_dataloader.dataset.ann_file': 'x.txt'})
+    for split in ('train', 'val', 'test'):
+        dataset = cfg[f'{split}_dataloader'].dataset
+        assert dataset.data_prefix == {'img': root}
+        if split != 'test':
+            assert dataset.ann_file == \
+                f'{root}/annotations/dance19_flow_{split}.txt'
+    assert cfg.test_dataloader.dataset.ann_file == 'x.txt'
+    assert cfg.train_cfg.max_epochs == 2
+    # a config a tool has already changed: the root and overrides only
+    assert prepare(cfg, cfg_options={'train_cfg.max_epochs': 3}) is cfg
+    assert cfg.train_cfg.max_epochs == 3
+    with pytest.raises(DanceStyleError, match='config file not found: '
+                       'configs/no_such.py\nConfigs live in configs/'):
+        prepare('configs/no_such.py', data_root=root)

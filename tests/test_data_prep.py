@@ -12,9 +12,8 @@ from collections import Counter
 
 import decord
 import numpy as np
-import pytest
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool, slow_fixture
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.synthetic.sources import (write_kinetics_tree,
                                            write_letsdance_tree, youtube_id)
@@ -31,7 +30,7 @@ def build(kinetics, letsdance, out, *extra, check=True):
                     out / 'annotations', *BUILD_ARGS, *extra, check=check)
 
 
-@pytest.fixture(scope='module')
+@slow_fixture(scope='module')
 def letsdance_tree(tmp_path_factory):
     root = tmp_path_factory.mktemp('letsdance')
     result = write_letsdance_tree(root, clips_per_class=3, classes=LETSDANCE,
@@ -53,7 +52,7 @@ PRETRAINED_IDS = {youtube_id(0, 'dancing ballet', 'validate', k)
                   for k in (0, 2)}
 
 
-@pytest.fixture(scope='module', params=['spaces', 'underscores', 'flat'])
+@slow_fixture(scope='module', params=['spaces', 'underscores', 'flat'])
 def built(request, tmp_path_factory, letsdance_tree):
     """A dataset built by one command from each Kinetics layout, under the
     default (leak-free) protocol, with a pretraining list."""

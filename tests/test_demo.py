@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from conftest import run_tool
+from support import run_tool
 
 
 @pytest.mark.slow

@@ -1,6 +1,6 @@
 """tools/diagnose_training.py, the thin CLI of dance_style.diagnose (its
 measurements on a real run: tests/test_inception_i3d.py)."""
-from conftest import REPO, run_tool
+from support import REPO, run_tool
 
 TINY_RGB = REPO / 'tests' / 'configs' / 'tiny_inception_rgb.py'
 

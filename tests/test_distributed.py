@@ -9,15 +9,15 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import (TINY_CONFIG, TINY_EPOCHS, TWO_TEST_VIEWS, run_tool,
-                      train_subset)
+from support import (TINY_CONFIG, TINY_EPOCHS, TWO_TEST_VIEWS, run_tool,
+                     train_subset)
 
 ENV = dict(PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT='29517')
 
 
 def run_script(*args, env=None):
     import subprocess
-    from conftest import REPO
+    from support import REPO
     full_env = {**os.environ, **ENV, **(env or {})}
     for key in ('RANK', 'WORLD_SIZE', 'LOCAL_RANK', 'MASTER_ADDR',
                 'MASTER_PORT'):
@@ -182,7 +182,7 @@ FROZEN_CONFIGS = {
 
 
 def _configs_with_frozen_parts():
-    from conftest import REPO
+    from support import REPO
     found = []
     for path in sorted((REPO / 'configs').rglob('*.py')):
         if '_base_' in path.parts:
@@ -225,7 +225,7 @@ def _small_variant(name, init_checkpoint):
     """The real config ``name`` at test size: its options above, the tiny
     test config's data and hooks, 1 epoch, starting from
     ``init_checkpoint``."""
-    from conftest import REPO
+    from support import REPO
     cfg = Config.fromfile(REPO / 'configs' / name)
     tiny = Config.fromfile(TINY_CONFIG)
     for key in ('train_dataloader', 'val_dataloader', 'test_dataloader',

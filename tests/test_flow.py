@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import run_tool
+from support import run_tool
 from dance_style.prep.flow import (dequantise, extract_clip, quantise,
                                    read_flow)
 from dance_style.video import write_video
@@ -120,7 +120,7 @@ def test_slurm_shards_together_equal_one_unsharded_run(tmp_path):
     import shutil
     import subprocess
     import sys
-    from conftest import REPO
+    from support import REPO
     plain, sharded = tmp_path / 'plain', tmp_path / 'sharded set'
     _dataset_of_squares(plain)
     shutil.copytree(plain, sharded)

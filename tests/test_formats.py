@@ -11,7 +11,7 @@ import sys
 import numpy as np
 import pytest
 
-from conftest import TINY_CONFIG, TINY_EPOCHS, run_tool
+from support import TINY_CONFIG, TINY_EPOCHS, run_tool, slow_fixture
 
 READABLE = ('h264', 'hevc', 'hevc10', 'vp9', 'av1', 'mjpeg', 'prores', 'gif',
             'vertical', 'rotated90', 'rotated270', 'vfr', '320x180',
@@ -20,7 +20,7 @@ READABLE = ('h264', 'hevc', 'hevc10', 'vp9', 'av1', 'mjpeg', 'prores', 'gif',
 PYAV_ONLY = ('av1', 'gif', 'rotated90', 'rotated270')
 
 
-@pytest.fixture(scope='session')
+@slow_fixture(scope='session')
 def samples(tmp_path_factory):
     """{case: path} of every format, written in a child process (decord,
     imported here by mmaction2, breaks PyAV's VP9 encoder in-process)."""

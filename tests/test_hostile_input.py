@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from conftest import REPO, TINY_CONFIG, TINY_EPOCHS
+from support import REPO, TINY_CONFIG, TINY_EPOCHS
 
 MAX_MB = 1
 # The server's peak resident memory after answering the 8K clip: measured

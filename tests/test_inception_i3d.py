@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool
 from dance_style.errors import DanceStyleError
 from dance_style.models import InceptionI3d
 from dance_style.models.i3d_weights import read_i3d_checkpoint

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
+from support import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.errors import DanceStyleError
 from dance_style.kinetics_heads import (LABEL_MAPS, CoveredClassesMetric,

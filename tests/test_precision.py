@@ -18,7 +18,7 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from conftest import TINY_CONFIG, run_tool, train_subset
+from support import TINY_CONFIG, run_tool, train_subset
 from dance_style import bf16_check, precision
 from dance_style.bf16_check import Bf16Verdict, Passes, compare
 from dance_style.errors import DanceStyleError

@@ -10,7 +10,7 @@ import shutil
 
 import pytest
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool
 from dance_style.errors import DanceStyleError
 from dance_style.prep import exclusion, exclusion_readme, kinetics_lists
 from dance_style.synthetic.sources import write_kinetics_tree, youtube_id

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import run_tool
+from support import run_tool
 
 
 def small_annotation(dataset: Path, split: str, out: Path) -> Path:

@@ -6,10 +6,9 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
-from conftest import TINY_CONFIG, run_tool, train_subset
+from support import TINY_CONFIG, run_tool, slow_fixture, train_subset
 from dance_style.hooks import weights_digest
 
 
@@ -51,7 +50,7 @@ def test_loader_workers_draw_new_numbers_each_epoch():
     assert torch.equal(*stock_epochs)
 
 
-@pytest.fixture(scope='module')
+@slow_fixture(scope='module')
 def small_runs(easy_dataset, tmp_path_factory):
     """Two uninterrupted 2-epoch runs (--seed 0 --deterministic, 2 loader
     workers, every checkpoint kept) and a third resumed from the first's

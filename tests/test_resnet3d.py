@@ -8,7 +8,7 @@ from mmaction.registry import MODELS
 from mmcv.cnn import NonLocal3d
 from mmengine.config import Config
 
-from conftest import REPO
+from support import REPO
 from dance_style.models import ResNet3dIdentityNL
 
 NL_CONFIG = REPO / 'configs' / 'i3d_nl_dance.py'

@@ -8,7 +8,7 @@ import math
 import pytest
 from mmengine.runner import Runner
 
-from conftest import REPO, TINY_CONFIG
+from support import REPO, TINY_CONFIG
 from dance_style.config import load_config
 from dance_style.train import apply_train_args, release_runner
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, TINY_CONFIG, TINY_EPOCHS
+from support import REPO, TINY_CONFIG, TINY_EPOCHS, slow_fixture
 
 MAX_MB = 1
 
@@ -44,7 +44,7 @@ def _json(body: bytes):
         return {'error': body.decode(errors='replace')}
 
 
-@pytest.fixture(scope='module')
+@slow_fixture(scope='module')
 def server(trained_run, tmp_path_factory):
     pytest.importorskip('starlette', reason='the "serve" extra: pip install '
                         '-e ".[serve]"')

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO, TINY_CONFIG, run_tool
+from support import REPO, TINY_CONFIG, run_tool
 from dance_style.errors import DanceStyleError
 from test_cli_errors import assert_clear_error
 

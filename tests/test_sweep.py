@@ -13,7 +13,8 @@ import optuna
 import pytest
 from optuna.trial import TrialState
 
-from conftest import REPO, run_tool, start_tool, train_subset
+from support import (REPO, run_tool, slow_fixture, start_tool,
+                     train_subset)
 from dance_style.errors import DanceStyleError
 from dance_style.sweep.space import SearchSpace, check_paths
 from dance_style.sweep.storage import describe, open_storage
@@ -173,7 +174,7 @@ model.cls_head.dropout_ratio: {float: [0.1, 0.5]}
 """
 
 
-@pytest.fixture(scope='module')
+@slow_fixture(scope='module')
 def pruned_sweep(sweep_options, tmp_path_factory):
     folder = tmp_path_factory.mktemp('sweep')
     space = write_space(folder, PRUNING_SPACE)

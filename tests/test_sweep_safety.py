@@ -14,7 +14,7 @@ from optuna.distributions import (CategoricalDistribution, FloatDistribution,
                                   IntDistribution)
 from optuna.trial import TrialState
 
-from conftest import run_tool
+from support import run_tool
 from dance_style.errors import DanceStyleError
 from dance_style.sweep.report import check_plain_data, write_best_config
 from dance_style.sweep.space import SearchSpace

@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from conftest import EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool
+from support import EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool
 
 
 @pytest.fixture(scope='module')

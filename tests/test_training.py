@@ -5,8 +5,8 @@ from pathlib import Path
 
 import torch
 
-from conftest import (EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool,
-                      train_subset)
+from support import (EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool,
+                     train_subset)
 from dance_style.classes import DANCE19_CLASSES
 
 

@@ -6,7 +6,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from conftest import REPO, TINY_CONFIG, run_tool
+from support import REPO, TINY_CONFIG, run_tool
 
 PARTIAL = REPO / 'configs' / 'i3d_nl_dance_partial_freeze.py'
 IMAGENET = REPO / 'configs' / 'i3d_r50_imagenet_dance.py'

@@ -38,13 +38,13 @@ import torch
 from mmengine.config import Config
 from mmengine.hooks import Hook
 
-from conftest import REPO, train_subset
+from support import REPO, train_subset
 from dance_style.benchmark.compare import load_metafile
 from dance_style.config import load_config
 from dance_style.recipe import effective_rates
 from dance_style.train import apply_train_args, train
 
-TEST_BATCH = 3  # clips a step: the 3 classes of tests/conftest.py's set
+TEST_BATCH = 3  # clips a step: the 3 classes of tests/support/suite.py's set
 
 
 def shrink_i3d(cfg):

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from conftest import REPO, run_tool
+from support import REPO, run_tool
 from dance_style.errors import DanceStyleError
 
 RGB_CONFIG = REPO / 'tests' / 'configs' / 'tiny_inception_rgb.py'

@@ -1,8 +1,9 @@
 """Named checkpoints (configs/metafile.yml, dance_style.zoo) and their
 download (dance_style.download), against a real HTTP server on 127.0.0.1
-(tests/zoo_server.py) standing in for the model zoo: a download, a resumed
-one, a wrong hash refused, the offline message, and the tools answering
-with a name as a user would (README, "Classify a dance video now")."""
+(tests/support/zoo_server.py) standing in for the model zoo: a download, a
+resumed one, a wrong hash refused, the offline message, and the tools
+answering with a name as a user would (README, "Classify a dance video
+now")."""
 import hashlib
 import json
 import re
@@ -13,12 +14,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
+from support import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
 from dance_style import zoo
 from dance_style.download import cache_path, download
 from dance_style.errors import DanceStyleError
 from test_kinetics_heads import zoo_checkpoint
-from zoo_server import ZooServer
+from support.zoo_server import ZooServer
 
 
 def published(path: Path, folder: Path, stem: str) -> Path:

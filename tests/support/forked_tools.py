@@ -4,12 +4,12 @@ interpreter's imports each time.
 A test suite that drives the tools as a user does starts a tool process
 about 80 times, and each fresh interpreter spends 4-6 s on 2 CPU cores
 importing torch, mmengine and mmaction before the tool does anything.
-Python's own ``multiprocessing`` forkserver
-starts one server process per pytest worker, which imports those libraries
-once (tests/tool_preload.py); every tool run is then a new process forked
-from it, with its own argv, working directory, environment, stdout and
-stderr files and exit status, running the script as ``__main__`` exactly as
-``python script`` would. The server has run no tensor operation, so no
+Python's own ``multiprocessing`` forkserver starts one server process per
+pytest worker, which imports those libraries once (tool_preload.py, beside
+this file); every tool run is then a new process forked from it, with its
+own argv, working directory, environment, stdout and stderr files and exit
+status, running the script as ``__main__`` exactly as ``python script``
+would. The server has run no tensor operation, so no
 OpenMP thread pool is copied into the children.
 
 What a forked run does not repeat is the import of those libraries and of
@@ -26,7 +26,7 @@ from multiprocessing import forkserver
 from pathlib import Path
 from typing import Dict, List, Optional
 
-PRELOAD = 'tool_preload'  # tests/tool_preload.py
+PRELOAD = 'support.tool_preload'  # tests/support/tool_preload.py
 _CONTEXT = None
 _FRESH_PATH: Optional[List[str]] = None  # sys.path[1:] of a bare interpreter
 
@@ -45,11 +45,11 @@ def _context():
         context.set_forkserver_preload([PRELOAD])
         # The server imports the preload with its own sys.path (Python 3.11
         # does not pass it the parent's) and skips a module it cannot find
-        # without a word: put tests/ on it while it starts. _run_script
-        # checks that the preload happened.
+        # without a word: put tests/, the folder above this package, on it
+        # while it starts. _run_script checks that the preload happened.
         before = os.environ.get('PYTHONPATH')
         os.environ['PYTHONPATH'] = os.pathsep.join(
-            [str(Path(__file__).parent), *([before] if before else [])])
+            [str(Path(__file__).parents[1]), *([before] if before else [])])
         try:
             forkserver.ensure_running()
         finally:
@@ -100,8 +100,8 @@ def _run_script(script: str, args: List[str], cwd: str, env: Dict[str, str],
             os.close(file_fd)
         stream.reconfigure(line_buffering=True)
     if PRELOAD not in sys.modules:  # else every run pays for imports
-        print('tests/forked_tools.py: the tool server did not import '
-              f'tests/{PRELOAD}.py; import it alone to see why',
+        print('tests/support/forked_tools.py: the tool server did not '
+              f'import {PRELOAD}; import it alone to see why',
               file=sys.stderr, flush=True)
         os._exit(70)
     if env.get('OMP_NUM_THREADS', '').isdigit():

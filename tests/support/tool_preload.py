@@ -1,14 +1,16 @@
-"""What the tool server (tests/forked_tools.py) imports once, before it
-forks a process per tool run: the install fixes every tool applies first
-(dance_style.compat, e.g. the DRN stub without which mmaction.models does
-not import) and the third-party libraries behind them (~4-6 s of imports per
-fresh interpreter on 2 CPU cores).
+"""What the tool server (forked_tools.py, beside this file) imports once,
+before it forks a process per tool run: the install fixes every tool
+applies first (dance_style.compat, e.g. the DRN stub without which
+mmaction.models does not import) and the third-party libraries behind them
+(~4-6 s of imports per fresh interpreter on 2 CPU cores).
 
 Not the project's own registering modules (dance_style.datasets, .models,
 .hooks, ...): each forked run imports those itself, through the tool's own
-register_all_modules(), as a fresh interpreter does, so a tool that forgot
-to register would still fail under test. tests/test_compat.py starts fresh
-interpreters to check the fixes themselves.
+register_all_modules(). The install fixes are applied already, though, so
+a tool that imported mmaction before registering would pass here:
+tests/test_tools_register.py runs every tool in a fresh interpreter to
+that point, and tests/test_compat.py checks the fixes themselves in fresh
+interpreters.
 """
 from dance_style import compat
 
