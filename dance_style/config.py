@@ -1,7 +1,9 @@
-"""Reading a config, pointing it at a dataset folder in one step, and
+"""Reading a config, pointing it at a dataset folder and applying
+``--cfg-options`` in one step (:func:`prepare`, what every tool does), and
 fitting its schedule to the run's length."""
 import os.path as osp
-from typing import List, Optional
+from pathlib import Path
+from typing import List, Optional, Union
 
 from mmengine.config import Config
 
@@ -21,6 +23,27 @@ def load_config(path: str) -> Config:
             'Configs live in configs/, e.g. configs/i3d_nl_dance.py or '
             'configs/demo/i3d_nl_dance_synthetic.py.')
     return Config.fromfile(path)
+
+
+def prepare(config: Union[str, Path, Config],
+            data_root: Optional[str] = None,
+            cfg_options: Optional[dict] = None) -> Config:
+    """The config of a run: loaded, pointed at a dataset folder, overridden.
+
+    ``config`` is a path (loaded with the clear error of
+    :func:`load_config`) or a ``Config`` a tool has already changed with its
+    own flags (``apply_train_args``, ``apply_test_args``). ``data_root``
+    points every split at one dataset folder (:func:`set_data_root`);
+    ``cfg_options`` (``--cfg-options`` as :mod:`dance_style.cli` parses
+    them, dotted keys) are merged last, so they win over the file, the data
+    root and the flags, as in mmaction2's tools.
+    """
+    cfg = config if isinstance(config, Config) else load_config(str(config))
+    if data_root is not None:
+        set_data_root(cfg, data_root)
+    if cfg_options:
+        cfg.merge_from_dict(cfg_options)
+    return cfg
 
 
 def set_work_dir(cfg: Config, config_path: str,

@@ -133,11 +133,8 @@ def best_checkpoint(work_dir: Path) -> str:
 
 def demo_config(config: str, settings: DemoSettings):
     """``config`` with the demo's ``--cfg-options`` merged in."""
-    from .config import load_config
-    cfg = load_config(config)
-    if settings.cfg_options:
-        cfg.merge_from_dict(settings.cfg_options)
-    return cfg
+    from .config import prepare
+    return prepare(config, cfg_options=settings.cfg_options)
 
 
 def train_config(config: str, settings: DemoSettings, work_dir: Path) -> str:

@@ -7,7 +7,7 @@ from typing import Dict, Optional
 
 from mmengine.config import Config
 
-from .config import set_data_root, set_work_dir
+from .config import prepare, set_work_dir
 from .errors import DanceStyleError
 from .fileio import write_text_atomic
 from .train import build_runner, release_runner
@@ -34,18 +34,15 @@ def apply_test_args(cfg: Config,
     set_work_dir(cfg, config_path, work_dir)
     cfg.load_from = checkpoint
     cfg.resume = False
-    if data_root is not None:
-        set_data_root(cfg, data_root)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
-        if cfg.get('load_from') != checkpoint:
-            # the CHECKPOINT argument is what is tested: a load_from among
-            # the options (shared with a training command, say) would test
-            # other weights, or random ones for load_from=None
-            print(f'--cfg-options load_from={cfg.get("load_from")} ignored: '
-                  f'testing the CHECKPOINT argument, {checkpoint}',
-                  file=sys.stderr)
-            cfg.load_from = checkpoint
+    prepare(cfg, data_root, cfg_options)
+    if cfg.get('load_from') != checkpoint:
+        # the CHECKPOINT argument is what is tested: a load_from among the
+        # options (shared with a training command, say) would test other
+        # weights, or random ones for load_from=None
+        print(f'--cfg-options load_from={cfg.get("load_from")} ignored: '
+              f'testing the CHECKPOINT argument, {checkpoint}',
+              file=sys.stderr)
+        cfg.load_from = checkpoint
     use_entry(cfg, entry)
     evaluators = cfg.test_evaluator
     if isinstance(evaluators, dict):

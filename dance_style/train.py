@@ -9,8 +9,7 @@ from mmengine.config import Config
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
 from .checkpoints import resolve_load_from
-from .config import (drop_schedulers_past_the_end, set_data_root,
-                     set_work_dir)
+from .config import drop_schedulers_past_the_end, prepare, set_work_dir
 from .distributed import needs_cpu_setup, setup_cpu_distributed
 from .errors import DanceStyleError
 
@@ -73,10 +72,7 @@ def apply_train_args(cfg: Config,
         cfg.val_cfg = None
         cfg.val_dataloader = None
         cfg.val_evaluator = None
-    if data_root is not None:
-        set_data_root(cfg, data_root)
-    if cfg_options:
-        cfg.merge_from_dict(cfg_options)
+    prepare(cfg, data_root, cfg_options)
     for scheduler in drop_schedulers_past_the_end(cfg):
         print(f'train_cfg.max_epochs={cfg.train_cfg.max_epochs}: the '
               f'schedule\'s {scheduler} never starts; left out',

@@ -44,14 +44,12 @@ def main(argv=None):
     import torch
 
     from dance_style.bf16_check import check_bf16, json_safe
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.fileio import write_text_atomic
     from dance_style.precision import cpu_flags, cpu_name
     from dance_style.register import register_all_modules
     register_all_modules()
-    cfg = load_config(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = prepare(args.config, cfg_options=args.cfg_options)
     runs = []
     for index in range(args.repeats):
         verdict = check_bf16(cfg, seed=index)

@@ -38,13 +38,9 @@ def main(argv=None):
     # after --help and argument errors, which need no torch or mmaction
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.config import load_config, set_data_root
+    from dance_style.config import prepare
     from dance_style.diagnose import diagnose, fit_for_diagnosis
-    cfg = load_config(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.data_root:
-        set_data_root(cfg, args.data_root)
+    cfg = prepare(args.config, args.data_root, args.cfg_options)
     fit_for_diagnosis(cfg, args.seed)
     records = diagnose(cfg, args.iters, args.every)
     if args.json:

@@ -42,13 +42,11 @@ def main(argv=None):
     from dance_style.register import register_all_modules
     register_all_modules()
     import torch
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.export import (build_classifier, export, input_shape,
                                     run_exported)
     from dance_style.predict import load_recognizer
-    cfg = load_config(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = prepare(args.config, cfg_options=args.cfg_options)
     fmt = args.format or ('onnx' if args.out.endswith('.onnx')
                           else 'torchscript')
     frames, height, width = args.shape or input_shape(cfg)

@@ -145,10 +145,10 @@ def main(argv=None):
     # after --help and argument errors, which need no torch or mmaction
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.predict import (check_rgb_config, format_predictions,
                                      load_recognizer, predict_videos)
-    cfg = load_config(args.config)
+    cfg = prepare(args.config)
     check_rgb_config(cfg)
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():

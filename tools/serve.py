@@ -130,10 +130,10 @@ def main(argv=None):
         ) from None
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.predict import check_rgb_config, load_recognizer
     from dance_style.web.app import create_app, make_samples, remove_folder
-    cfg = load_config(args.config)
+    cfg = prepare(args.config)
     check_rgb_config(cfg)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
     from dance_style.provenance import format_about

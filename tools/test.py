@@ -37,10 +37,10 @@ def main(argv=None):
     # after --help and argument errors, which need no torch or mmaction
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.distributed import end_distributed
     from dance_style.evaluate import apply_test_args, format_metrics, test
-    cfg = load_config(args.config)
+    cfg = prepare(args.config)
     cfg = apply_test_args(
         cfg, args.config, args.checkpoint, work_dir=args.work_dir,
         cfg_options=args.cfg_options, launcher=args.launcher,

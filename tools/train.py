@@ -52,10 +52,10 @@ def main(argv=None):
     # after --help and argument errors, which need no torch or mmaction
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.config import load_config
+    from dance_style.config import prepare
     from dance_style.distributed import end_distributed
     from dance_style.train import apply_train_args, train
-    cfg = load_config(args.config)
+    cfg = prepare(args.config)
     cfg = apply_train_args(
         cfg, args.config, work_dir=args.work_dir, resume=args.resume,
         amp=args.amp, seed=args.seed, deterministic=args.deterministic,

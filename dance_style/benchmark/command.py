@@ -303,12 +303,10 @@ def measure(args) -> Dict:
             epochs=args.epochs, classes=args.classes or EASY_CLASSES,
             clips_per_class=args.clips_per_class, seed=args.seed,
             work_dir=args.work_dir)
-    from ..config import load_config
+    from ..config import prepare
     from ..register import register_all_modules
     register_all_modules()
-    cfg = load_config(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = prepare(args.config, cfg_options=args.cfg_options)
     return measure_model(args, cfg)
 
 
