@@ -3,7 +3,7 @@ lists a config's checkpoint was trained on are found as real downloads lay
 them out, required before a build, and their videos kept out of val and
 test; a missing one is refused before any work, or accepted with a warning
 in the summary and manifest.csv; from-scratch configs need none; the
-README's table is the metafile's."""
+table of docs/data.md is the metafile's."""
 import csv
 import json
 import shutil
@@ -42,8 +42,7 @@ def k400_csv(path, ids=LISTED):
 
 def build(root, out, *extra, check=True):
     return run_tool('data_prep/build_dataset.py', '--kinetics-root', root,
-                    '--out', out, '--ann-dir', out / 'annotations',
-                    *BUILD_ARGS, *extra, check=check)
+                    '--out', out, *BUILD_ARGS, *extra, check=check)
 
 
 @pytest.fixture(scope='module')
@@ -188,15 +187,17 @@ def test_weights_the_metafile_does_not_describe_are_refused(tmp_path):
         exclusion.make_plan(allow_overlap=True)
 
 
-def test_the_readme_table_is_the_metafiles():
-    """README's data section shows what --for-config requires; regenerate
-    it with python data_prep/pretraining_lists.py --readme README.md."""
-    text = (REPO / 'README.md').read_text()
-    block = text.split(exclusion_readme.BEGIN)[1].split(
-        exclusion_readme.END)[0]
+def test_the_docs_table_is_the_metafiles():
+    """docs/data.md shows what --for-config requires, as the
+    pretraining-lists block that python tools/render_results.py draws from
+    the metafile."""
+    from dance_style.render import BLOCK
+    text = (REPO / 'docs' / 'data.md').read_text()
+    (body, ) = [m['body'] for m in BLOCK.finditer(text)
+                if m['name'] == 'pretraining-lists']
     configs = exclusion_readme.metafile_configs()
-    assert block == '\n' + exclusion_readme.readme_table(configs)
-    assert f'| `{K400_CONFIG}` | `i3d-r50-nl-k400` |' in block
+    assert body == exclusion_readme.readme_table(configs)
+    assert f'| `{K400_CONFIG}` | `i3d-r50-nl-k400` |' in body
 
 
 # -- builds -----------------------------------------------------------------
@@ -282,16 +283,10 @@ def test_the_split_stage_for_a_from_scratch_config(downloads, tmp_path):
     assert check['row_note'].startswith('no pretraining list needed')
 
 
-def test_the_lookup_tool_rewrites_the_table_and_finds_the_files(tmp_path):
-    readme = tmp_path / 'README.md'
-    readme.write_text(f'intro\n{exclusion_readme.BEGIN}\nold\n'
-                      f'{exclusion_readme.END}\nrest\n')
-    proc = run_tool('data_prep/pretraining_lists.py', '--readme', readme)
-    text = readme.read_text()
-    assert 'old' not in text and text.endswith(
-        f'{exclusion_readme.END}\nrest\n')
-    assert f'| `{K400_CONFIG}` | `i3d-r50-nl-k400` |' in text
-    assert f'table rewritten in {readme}' in proc.stdout
+def test_the_lookup_tool_prints_the_table_and_finds_the_files(tmp_path):
+    proc = run_tool('data_prep/pretraining_lists.py')
+    assert proc.stdout == exclusion_readme.readme_table(
+        exclusion_readme.metafile_configs())
     root = tmp_path / 'k700-2020'
     root.mkdir()
     listed = k400_csv(tmp_path / 'K400' / 'train.csv')

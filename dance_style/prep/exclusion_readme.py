@@ -1,18 +1,16 @@
-"""The README's table of the lists each config's build needs, generated
-from ``configs/metafile.yml`` (its ``Configs`` in order, each config's
+"""The table of the lists each config's build needs, generated from
+``configs/metafile.yml`` (its ``Configs`` in order, each config's
 checkpoint through :mod:`dance_style.zoo`) so that it cannot drift from
-what ``--for-config`` requires; ``data_prep/pretraining_lists.py
---readme README.md`` rewrites it between the markers below."""
-from pathlib import Path
+what ``--for-config`` requires. docs/data.md shows it as the
+``pretraining-lists`` block (:mod:`dance_style.render_blocks`), which
+``tools/render_results.py`` redraws; ``data_prep/pretraining_lists.py``
+prints it."""
 from typing import List, Sequence
 
 from ..errors import DanceStyleError
-from ..fileio import replace_block
 from ..zoo import KINETICS_LISTS as LIST_NAMES
 from .exclusion import need_of
 
-BEGIN = '<!-- pretraining-lists:begin -->'
-END = '<!-- pretraining-lists:end -->'
 # the file a README reader downloads for each list
 LIST_FILES = {'k400': 'Kinetics-400 `train.csv`',
               'k600': 'Kinetics-600 `train.csv`',
@@ -34,8 +32,8 @@ def metafile_configs() -> List[str]:
 
 
 def readme_table(configs: Sequence[str]) -> str:
-    """The README's table: per config, its checkpoint, what that was
-    trained on, and the lists a build for it needs."""
+    """The table: per config, its checkpoint, what that was trained on,
+    and the lists a build for it needs."""
     rows = ['| config | fine-tunes from | whose weights were trained on '
             '(the metafile\'s words) | lists to exclude |',
             '| --- | --- | --- | --- |']
@@ -54,8 +52,3 @@ def readme_table(configs: Sequence[str]) -> str:
             rows.append(f'| `{need.config}` | `{need.checkpoint}` | '
                         f'{need.trained_on} | {lists} |')
     return '\n'.join(rows) + '\n'
-
-
-def update_readme(readme, table: str) -> None:
-    """Replace the table between the markers of ``readme``."""
-    replace_block(readme, BEGIN, END, table)
