@@ -39,12 +39,11 @@ val_pipeline = [
     dict(type='CenterCrop', crop_size=56), *__pack
 ]
 # 8 clips x 1 centre crop, probabilities averaged (the full config: 10
-# clips x 3 crops). On one checkpoint of the I3D NonLocal demo (117 test
-# clips): 4 clips 72.65 %, 8 clips 76.92 %, 10 and 16 clips 75.21 %
-# top-1; 8 cost 6 s more than 4. The crop matches training's scale: a
-# 56 px window of the 64 px frame. ThreeCrop(64) shows the figure 12 %
-# smaller than training did and cost 13 points of top-1 (50.5 vs 63.2 %
-# on an earlier checkpoint).
+# clips x 3 crops). The crop matches training's scale: a 56 px window of
+# the 64 px frame, where ThreeCrop(64) shows the figure smaller than
+# training did. The demos choose among 1, 4 and 8 clips and these two crops
+# on the validation clips before they score the test clips once
+# (dance_style/views.py; the figures: docs/results.md).
 test_pipeline = [
     __open, dict(__clips, num_clips=8, test_mode=True), *__decode,
     dict(type='CenterCrop', crop_size=56), *__pack
