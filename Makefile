@@ -28,7 +28,7 @@ test: $(STAMP)
 	$(PYTEST)
 
 # The fast lane for development: everything but the tests marked slow
-# (those that train, sweep or run whole pipelines); under 3 minutes.
+# (those that train, sweep or run whole pipelines); its time: docs/development.md.
 test-fast: $(STAMP)
 	$(PYTEST) -m "not slow"
 
