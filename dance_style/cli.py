@@ -53,8 +53,9 @@ def add_run_flags(parser: argparse.ArgumentParser, run: str,
     parser.add_argument(
         '--data-root', metavar='DIR',
         help='dataset folder for every split: lists read from '
-        'DIR/annotations (their file names kept), clips relative to DIR; '
-        'e.g. data/synthetic_dance19 (default: the config\'s paths)')
+        'DIR/annotations (annotations/ for data/dance19; their file names '
+        'kept), clips relative to DIR; e.g. data/synthetic_dance19 '
+        '(default: the config\'s paths)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=ConfigOptionsAction,
         help=f'override config keys, key=value (e.g. {example})')

@@ -8,6 +8,7 @@ from typing import List, Optional, Union
 from mmengine.config import Config
 
 from .errors import DanceStyleError
+from .resources import split_lists_dir
 
 SPLITS = ('train', 'val', 'test')
 # data_prefix keys of the dance19 datasets: videos (DanceVideoDataset) or
@@ -62,16 +63,17 @@ def set_data_root(cfg: Config, root: str,
                   ann_dir: Optional[str] = None) -> None:
     """Point every split of ``cfg`` at the dataset folder ``root``.
 
-    A dataset folder is what ``data_prep/build_dataset.py --out ROOT
-    --ann-dir ROOT/annotations`` (and ``make_synthetic.py``) write: clips
-    under ``root``, lists in ``root/annotations`` (or ``ann_dir``). Each
+    A dataset folder is what ``data_prep/build_dataset.py --out ROOT``
+    (and ``make_synthetic.py``) write: clips under ``root``, lists where
+    :func:`~dance_style.resources.split_lists_dir` says (``root/annotations``;
+    ``annotations/`` for ``data/dance19``), or in ``ann_dir``. Each
     split keeps its list's file name (``dance19_train.txt``,
     ``dance19_flow_val.txt`` ...) and reads it from there, with paths
     relative to ``root``. The one place a dataset's location is given,
     instead of an ``ann_file`` and a ``data_prefix`` per split
     (``--data-root`` of the tools, the demo driver, the tests).
     """
-    ann_dir = ann_dir or osp.join(root, 'annotations')
+    ann_dir = ann_dir or str(split_lists_dir(root))
     for split in SPLITS:
         loader = cfg.get(f'{split}_dataloader')
         if not loader:  # e.g. no validation (--no-validate)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Dict, List, Optional
 
 from .classes import DANCE19_CLASSES
-from .resources import CONFIGS, shown
+from .resources import CONFIGS, shown, split_lists_dir
 from .views import (View, choose_on_validation, set_test_views, test_views,
                     views_per_video)
 
@@ -113,7 +113,7 @@ def build_dataset(settings: DemoSettings, configs) -> None:
         '--kinetics-root', str(settings.raw / 'kinetics700'),
         '--letsdance-root', str(settings.raw / 'letsdance'),
         '--out', str(settings.data),
-        '--ann-dir', str(settings.data / 'annotations'),
+        '--ann-dir', str(split_lists_dir(settings.data)),
         # small, short clips for a CPU; the default leak-free protocol: val
         # and test from the validate clips (1:1) and Let's Dance (80/10/10)
         '--short-side', '64', '--fps', '16', '--split', '80,10,10',
@@ -217,7 +217,7 @@ def split_sizes(settings: DemoSettings) -> Dict[str, int]:
     """Clips per split of the built dataset."""
     from .prep.lists import read_video_list
     return {split: len(read_video_list(
-        settings.data / 'annotations' / f'dance19_{split}.txt'))
+        split_lists_dir(settings.data) / f'dance19_{split}.txt'))
         for split in ('train', 'val', 'test')}
 
 
@@ -248,7 +248,7 @@ def predict_first_test_clip(config: str, checkpoint: str,
     from .predict import format_predictions, load_recognizer, predict_videos
     from .prep.lists import read_video_list
     video, label = read_video_list(
-        settings.data / 'annotations' / 'dance19_test.txt')[0]
+        split_lists_dir(settings.data) / 'dance19_test.txt')[0]
     model = load_recognizer(demo_config(config, settings), checkpoint)
     results = predict_videos(model, [str(settings.data / video)], top_k=3)
     print(format_predictions(results))
@@ -342,7 +342,7 @@ def run_two_stream(settings: DemoSettings) -> None:
     start = time.time()
     work_dir = settings.work_dir or Path('work_dirs/two_stream')
     stage = Stages(6)
-    if (settings.data / 'annotations' / 'dance19_train.txt').is_file():
+    if (split_lists_dir(settings.data) / 'dance19_train.txt').is_file():
         stage(f'synthetic dataset: using {settings.data} (built before)')
     else:
         stage(f'synthetic downloads -> {settings.raw}, dataset -> '
@@ -351,7 +351,7 @@ def run_two_stream(settings: DemoSettings) -> None:
         build_dataset(settings, list(STREAM_CONFIGS.values()))
     stage(f'optical flow ({settings.flow_method}) -> {settings.data}/flow')
     print(format_flow_summary(extract_dataset_flow(
-        settings.data, ann_dir=settings.data / 'annotations',
+        settings.data, ann_dir=split_lists_dir(settings.data),
         method=settings.flow_method, workers=2)))
     register_all_modules()
     checkpoints = {}

@@ -12,18 +12,39 @@ from .errors import DanceStyleError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
+# label maps (committed) and the default real-data root's split lists
+ANNOTATIONS = REPO_ROOT / 'annotations'
 # the 19 class names in label order (one per line; dance_style.classes
 # holds the same tuple, tests/test_configs.py checks they agree)
-LABEL_MAP = REPO_ROOT / 'annotations' / 'label_map.txt'
+LABEL_MAP = ANNOTATIONS / 'label_map.txt'
 # class names of the Kinetics-400/700/710 heads in mmaction2's model-zoo row
 # order, label_map_k{400,700,710}.txt (dance_style.kinetics_heads)
-KINETICS_LABEL_MAPS = REPO_ROOT / 'annotations' / 'kinetics'
+KINETICS_LABEL_MAPS = ANNOTATIONS / 'kinetics'
+# where data_prep/build_dataset.py puts the real dataset by default (--out)
+# and the real-data configs read it (data_root)
+DEFAULT_DATA_ROOT = REPO_ROOT / 'data' / 'dance19'
 # Let's Dance class -> dance19 label (data_prep --letsdance-map)
 LETSDANCE_LABELS = REPO_ROOT / 'data_prep' / 'letsdance_labels.csv'
 # the study's hyper-parameter space (tools/sweep.py --search-space)
 STUDY_SPACE = REPO_ROOT / 'configs' / 'sweeps' / 'study_space.yaml'
 # the configs, for tools that name one by default
 CONFIGS = REPO_ROOT / 'configs'
+
+
+def split_lists_dir(root) -> Path:
+    """The folder of the split lists (``dance19_{train,val,test}.txt``, the
+    flow's ``dance19_flow_*.txt``) of the dataset folder ``root``: the one
+    rule, by which data prep writes them and ``--data-root`` reads them.
+
+    ``root/annotations``, so that a dataset folder carries its own lists;
+    except for the default real-data root, ``data/dance19``, whose lists are
+    the repository's ``annotations/`` beside the label map: where the
+    real-data configs read them, so ``--data-root data/dance19`` is the
+    configs' own setting.
+    """
+    if Path(root).resolve() == DEFAULT_DATA_ROOT.resolve():
+        return ANNOTATIONS
+    return Path(root) / 'annotations'
 
 
 def shown(path: Path) -> str:

@@ -2,9 +2,10 @@
 
     python data_prep/extract_flow.py --root data/dance19 [--method tvl1|farneback] [--workers 8]
 
-Reads the dataset's annotation lists (``--ann-dir``, default
-``annotations/`` as build_dataset.py writes them: ``dance19_{train,val,test}
-.txt``, video paths relative to --root), computes flow between consecutive
+Reads the dataset's annotation lists (``--ann-dir``, by default where
+build_dataset.py writes them for --root: ``annotations/`` for data/dance19,
+``<root>/annotations`` for any other root; ``dance19_{train,val,test}.txt``,
+video paths relative to --root), computes flow between consecutive
 frames (TV-L1 from opencv-contrib, or Farneback), clips it to [-20, 20] px,
 quantises it to 8 bits and stores x/y JPEG frames per clip under
 ``<root>/flow/`` (mmaction2's rawframe layout for the Flow modality; see
@@ -33,11 +34,12 @@ def parse_args(argv=None):
     parser.add_argument('--root', default='data/dance19',
                         help='dataset root the annotation paths are relative '
                         'to (default data/dance19)')
-    parser.add_argument('--ann-dir', default='annotations',
+    parser.add_argument('--ann-dir',
                         help='folder of dance19_{train,val,test}.txt, where '
-                        'the flow lists go too (default: %(default)s, as '
-                        'build_dataset.py --ann-dir; a self-contained dataset '
-                        'folder such as the demo\'s: <root>/annotations)')
+                        'the flow lists go too (default: the root\'s list '
+                        'folder, as build_dataset.py writes it: annotations/ '
+                        'for data/dance19, <root>/annotations for any other '
+                        'root)')
     parser.add_argument('--out', help='flow root (default <root>/flow)')
     parser.add_argument('--method', choices=METHODS, default='tvl1',
                         help='TV-L1 (the paper\'s, default) or Farneback '

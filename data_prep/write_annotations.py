@@ -1,6 +1,6 @@
 """Stage 6: annotation files, manifest, summary table and bar chart.
 
-    python data_prep/write_annotations.py --out data/dance19 [--ann-dir annotations]
+    python data_prep/write_annotations.py --out data/dance19 [--ann-dir DIR]
 """
 import argparse
 

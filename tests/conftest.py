@@ -72,8 +72,9 @@ def pytest_collection_modifyitems(config, items):
 def repo_annotations_untouched():
     """Tests write datasets under tmp_path, never the repository's
     annotations/dance19_*.txt: the configs read those lists, and a stray
-    one misleads later tests (and a user) about where the data is. A tool
-    run without --ann-dir writes them there by default."""
+    one misleads later tests (and a user) about where the data is. A build
+    into the default root, data/dance19, writes them there
+    (dance_style.resources.split_lists_dir)."""
     before = set(REPO.glob('annotations/dance19_*.txt'))
     yield
     stray = set(REPO.glob('annotations/dance19_*.txt')) - before

@@ -9,6 +9,7 @@ import pytest
 import torch
 
 from support import TINY_CONFIG, TINY_EPOCHS, run_tool
+from dance_style.resources import split_lists_dir
 from dance_style.errors import DanceStyleError
 
 
@@ -56,7 +57,7 @@ def test_dump_holds_every_test_video(dumped):
     with np.load(dumped['path'], allow_pickle=False) as data:
         scores, labels, videos = data['scores'], data['labels'], \
             data['videos']
-    lines = (dumped['data'] / 'annotations' / 'dance19_test.txt'
+    lines = (split_lists_dir(dumped['data']) / 'dance19_test.txt'
              ).read_text().splitlines()
     assert scores.shape == (len(lines), 19)
     assert np.allclose(scores.sum(axis=1), 1, atol=1e-4)  # probabilities

@@ -12,6 +12,7 @@ import torch
 from mmengine.config import Config
 
 from support import REPO, run_tool, slow_fixture
+from dance_style.resources import split_lists_dir
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.kinetics_heads import kinetics_classes, slice_head
 
@@ -173,7 +174,7 @@ def test_tiny_backbone_tests_and_predicts(tiny_run):
                     '--data-root', tiny_run['data'])
     for name in ('top-1', 'top-5', 'mean class accuracy'):
         assert re.search(rf'{name}:\s+[\d.]+ %', proc.stdout), proc.stdout
-    video = tiny_run['data'] / (tiny_run['data'] / 'annotations' /
+    video = tiny_run['data'] / (split_lists_dir(tiny_run['data']) /
                                 'dance19_test.txt').read_text().split(
                                     '\n')[0].rsplit(' ', 1)[0]
     proc = run_tool('tools/predict.py', tiny_run['config'], checkpoint,

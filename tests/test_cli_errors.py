@@ -1,5 +1,6 @@
 """Bad input at the command line: one clear message, exit 2, no traceback."""
 from support import TINY_CONFIG, run_tool
+from dance_style.resources import split_lists_dir
 
 
 def assert_clear_error(proc, *needles):
@@ -20,7 +21,7 @@ def test_missing_dataset_folder(tmp_path):
 
 def test_label_outside_range(easy_dataset, tmp_path):
     ann = tmp_path / 'bad.txt'
-    lines = (easy_dataset / 'annotations' / 'dance19_train.txt').read_text(
+    lines = (split_lists_dir(easy_dataset) / 'dance19_train.txt').read_text(
     ).splitlines()
     path = lines[0].rsplit(None, 1)[0]
     ann.write_text(f'{lines[1]}\n{path} 42\n')

@@ -14,6 +14,7 @@ import decord
 import numpy as np
 
 from support import REPO, run_tool, slow_fixture
+from dance_style.resources import split_lists_dir
 from dance_style.classes import DANCE19_CLASSES
 from dance_style.synthetic.sources import (write_kinetics_tree,
                                            write_letsdance_tree, youtube_id)
@@ -26,8 +27,8 @@ BUILD_ARGS = ('--short-side', '32', '--fps', '8', '--split', '60,20,20',
 
 def build(kinetics, letsdance, out, *extra, check=True):
     return run_tool('data_prep/build_dataset.py', '--kinetics-root', kinetics,
-                    '--letsdance-root', letsdance, '--out', out, '--ann-dir',
-                    out / 'annotations', *BUILD_ARGS, *extra, check=check)
+                    '--letsdance-root', letsdance, '--out', out, *BUILD_ARGS,
+                    *extra, check=check)
 
 
 @slow_fixture(scope='module')
@@ -80,7 +81,7 @@ def read_manifest(out):
 def read_lists(out):
     lists = {}
     for split in ('train', 'val', 'test'):
-        lines = (out / 'annotations' / f'dance19_{split}.txt').read_text(
+        lines = (split_lists_dir(out) / f'dance19_{split}.txt').read_text(
         ).splitlines()
         lists[split] = [tuple(line.rsplit(' ', 1)) for line in lines]
     return lists
@@ -178,14 +179,14 @@ def test_rerun_does_no_work(built, letsdance_tree):
     out = built['out']
     videos = sorted(out.rglob('*.mp4'))
     before = {p: p.stat().st_mtime_ns for p in videos}
-    lists = {p: p.read_bytes() for p in (out / 'annotations').iterdir()}
+    lists = {p: p.read_bytes() for p in split_lists_dir(out).iterdir()}
     kinetics = out.parent / 'kinetics'
     proc = build(kinetics, letsdance_tree[0], out,
                  '--exclude-from', built['pretraining'])
     assert '0 written' in proc.stdout
     assert {p: p.stat().st_mtime_ns for p in sorted(out.rglob('*.mp4'))} \
         == before
-    assert {p: p.read_bytes() for p in (out / 'annotations').iterdir()} \
+    assert {p: p.read_bytes() for p in split_lists_dir(out).iterdir()} \
         == lists
 
 
@@ -232,8 +233,7 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(
 
     command = [sys.executable, 'data_prep/build_dataset.py', '--kinetics-root',
                str(kinetics), '--letsdance-root', str(letsdance_tree[0]),
-               '--out', str(killed), '--ann-dir', str(killed / 'annotations'),
-               *BUILD_ARGS]
+               '--out', str(killed), *BUILD_ARGS]
     process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL,
                                start_new_session=True)
@@ -249,7 +249,7 @@ def test_killed_run_then_rerun_equals_an_uninterrupted_run(
     assert process.poll() is None, 'finished before it could be killed'
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    assert not (killed / 'annotations').exists()  # stopped mid-normalise
+    assert not split_lists_dir(killed).exists()  # stopped mid-normalise
     # what is there under a final name is complete
     for video in finished():
         assert len(decord.VideoReader(str(video))) > 0

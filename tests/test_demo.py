@@ -5,6 +5,7 @@ import re
 import pytest
 
 from support import run_tool
+from dance_style.resources import split_lists_dir
 
 
 @pytest.mark.slow
@@ -49,7 +50,7 @@ def test_demo_runs_every_stage(tmp_path):
     for status in ('missing', 'corrupt', 'too_short', 'unmapped'):
         assert f',{status},' in manifest
     assert (data / 'class_counts.png').is_file()
-    assert (data / 'annotations' / 'dance19_train.txt').is_file()
+    assert (split_lists_dir(data) / 'dance19_train.txt').is_file()
 
 
 @pytest.mark.slow

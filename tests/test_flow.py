@@ -8,6 +8,7 @@ import pytest
 from support import run_tool
 from dance_style.prep.flow import (dequantise, extract_clip, quantise,
                                    read_flow)
+from dance_style.resources import split_lists_dir
 from dance_style.video import write_video
 
 
@@ -65,15 +66,14 @@ def test_extract_flow_command(tmp_path):
     moving_square_video(videos / 'a b.mp4', 1, 0)
     moving_square_video(videos / 'c.mp4', 0, 1)
     (videos / 'broken.mp4').write_bytes(b'not a video at all')
-    ann = root / 'annotations'
+    ann = split_lists_dir(root)  # where extract_flow.py looks by default
     ann.mkdir()
     (ann / 'dance19_train.txt').write_text(
         'videos/tap dancing/a b.mp4 17\nvideos/tap dancing/broken.mp4 17\n')
     (ann / 'dance19_val.txt').write_text('videos/tap dancing/c.mp4 17\n')
     (ann / 'dance19_test.txt').write_text('')
     proc = run_tool('data_prep/extract_flow.py', '--root', root,
-                    '--ann-dir', ann, '--method', 'farneback',
-                    '--no-progress')
+                    '--method', 'farneback', '--no-progress')
     assert '2 clips extracted' in proc.stdout
     assert 'skipped videos/tap dancing/broken.mp4: corrupt' in proc.stdout
     train = (ann / 'dance19_flow_train.txt').read_text()
@@ -84,8 +84,7 @@ def test_extract_flow_command(tmp_path):
     assert list(summary['failed']) == ['videos/tap dancing/broken.mp4']
     # a rerun does no work and writes the same lists
     again = run_tool('data_prep/extract_flow.py', '--root', root,
-                     '--ann-dir', ann, '--method', 'farneback',
-                     '--no-progress')
+                     '--method', 'farneback', '--no-progress')
     assert '0 clips extracted, 2 already there' in again.stdout
     assert (ann / 'dance19_flow_train.txt').read_text() == train
 
@@ -99,7 +98,7 @@ def _dataset_of_squares(root, count=5):
         moving_square_video(videos / name, 1 + index % 2, index % 3,
                             frames=6)
         lines.append(f'videos/tap dancing/{name} 17\n')
-    ann = root / 'annotations'
+    ann = split_lists_dir(root)
     ann.mkdir()
     (ann / 'dance19_train.txt').write_text(''.join(lines[:3]))
     (ann / 'dance19_val.txt').write_text(lines[3])

@@ -10,13 +10,14 @@ import pytest
 import torch
 
 from support import run_tool
+from dance_style.resources import split_lists_dir
 
 
 def small_annotation(dataset: Path, split: str, out: Path) -> Path:
     """The first clip of ``split``: one full-size step (forward, backward,
     update; one validation and one 3-crop test view) is what a CPU test can
     afford, and all this test checks is that the configs run."""
-    first = (dataset / 'annotations' / f'dance19_{split}.txt').read_text(
+    first = (split_lists_dir(dataset) / f'dance19_{split}.txt').read_text(
     ).splitlines()[0]
     out.write_text(first + '\n')
     return out

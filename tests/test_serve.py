@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from support import REPO, TINY_CONFIG, TINY_EPOCHS, slow_fixture
+from dance_style.resources import split_lists_dir
 
 MAX_MB = 1
 
@@ -78,7 +79,7 @@ def server(trained_run, tmp_path_factory):
 
 def _test_clip(data: Path) -> Path:
     from dance_style.prep.lists import read_video_list
-    video, _ = read_video_list(data / 'annotations' / 'dance19_test.txt')[0]
+    video, _ = read_video_list(split_lists_dir(data) / 'dance19_test.txt')[0]
     return data / video
 
 

@@ -7,6 +7,7 @@ import torch
 
 from support import (EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool,
                      train_subset)
+from dance_style.resources import split_lists_dir
 from dance_style.classes import DANCE19_CLASSES
 
 
@@ -72,7 +73,7 @@ def test_resume_continues_where_it_stopped(trained_run, tmp_path):
 
 def test_predict_top_k_and_bad_files(trained_run, tmp_path):
     data = Path(trained_run['data'])
-    line = (data / 'annotations' / 'dance19_test.txt').read_text(
+    line = (split_lists_dir(data) / 'dance19_test.txt').read_text(
     ).splitlines()[0]
     video = data / line.rsplit(None, 1)[0]
     corrupt = tmp_path / 'corrupt clip.mp4'

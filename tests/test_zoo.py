@@ -15,6 +15,7 @@ import pytest
 import torch
 
 from support import TINY_CONFIG, TWO_TEST_VIEWS, run_tool
+from dance_style.resources import split_lists_dir
 from dance_style import zoo
 from dance_style.download import cache_path, download
 from dance_style.errors import DanceStyleError
@@ -153,7 +154,7 @@ def test_tools_answer_with_a_named_checkpoint(served_zoo, tmp_path):
 
     # fine-tuning from the name: load_from takes it too (one iteration)
     subset = tmp_path / 'one_batch.txt'
-    lines = (Path(dumped['data']) / 'annotations' / 'dance19_train.txt'
+    lines = (split_lists_dir(dumped['data']) / 'dance19_train.txt'
              ).read_text().splitlines()
     subset.write_text('\n'.join(lines[::len(lines) // 8][:8]) + '\n')
     proc = run_tool('tools/train.py', TINY_CONFIG, '--work-dir',

@@ -13,6 +13,7 @@ from typing import Callable, List, Optional, Sequence
 
 from ..errors import DanceStyleError
 from ..fileio import remove_stale_temp_files, write_text_atomic
+from ..resources import split_lists_dir
 from . import augment as augment_stage
 from . import kinetics, letsdance, normalise as normalise_stage, options
 from . import report
@@ -114,13 +115,16 @@ def augment(root, names: Sequence[str], **options) -> dict:
     return result
 
 
-def write_outputs(root, ann_dir) -> dict:
-    """Stage 6: annotation lists, manifest, chart; returns their paths."""
+def write_outputs(root, ann_dir=None) -> dict:
+    """Stage 6: annotation lists (into ``ann_dir``, by default the root's
+    list folder: ``split_lists_dir``), manifest, chart; returns their
+    paths."""
     records = load(root)
     if any(r.status == 'ok' and not r.split for r in records):
         raise DanceStyleError('clips without a split: run data_prep/split.py '
                               'first')
-    paths = report.write_annotations(records, ann_dir)
+    paths = report.write_annotations(records,
+                                     ann_dir or split_lists_dir(root))
     split_summary = split_summary_of(root)
     report.write_manifest(
         records, Path(root) / 'manifest.csv',

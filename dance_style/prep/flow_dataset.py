@@ -24,6 +24,7 @@ from typing import Dict, Optional, Tuple, Union
 
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
+from ..resources import split_lists_dir
 from .flow import extract_clip, flow_folder, remove_stale_temp_dirs
 from .lists import read_video_list
 from .pool import run_tasks
@@ -67,15 +68,15 @@ def extract_dataset_flow(root: PathLike,
     """Flow of every listed clip of the dataset at ``root``; returns the
     summary that ``flow/summary.json`` holds, plus ``ann_dir`` and ``out``.
 
-    ``ann_dir`` defaults to ``root/annotations`` (a self-contained dataset
-    folder, as the demos and tests build; ``data_prep/extract_flow.py``
-    defaults to ``annotations/`` instead, where build_dataset.py writes),
-    ``out`` to ``root/flow``; ``short_side`` resizes frames first (0: as
+    ``ann_dir`` defaults to the root's list folder, where build_dataset.py
+    writes (``split_lists_dir`` of :mod:`dance_style.resources`:
+    ``root/annotations``; ``annotations/`` for ``data/dance19``), ``out`` to
+    ``root/flow``; ``short_side`` resizes frames first (0: as
     stored). ``shard`` (k, n) extracts only shard k of n (module
     docstring) and writes no lists.
     """
     root = Path(root)
-    ann_dir = Path(ann_dir) if ann_dir else root / 'annotations'
+    ann_dir = Path(ann_dir) if ann_dir else split_lists_dir(root)
     out = Path(out) if out else root / 'flow'
     lists = {split: ann_dir / f'dance19_{split}.txt' for split in SPLITS}
     if not any(p.is_file() for p in lists.values()):

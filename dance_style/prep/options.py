@@ -147,9 +147,11 @@ def add_augment(parser) -> None:
 
 def add_annotations(parser) -> None:
     parser.add_argument(
-        '--ann-dir', default='annotations',
-        help='where dance19_{train,val,test}.txt go (default: %(default)s, '
-        'which the configs read)')
+        '--ann-dir', metavar='DIR',
+        help='where dance19_{train,val,test}.txt go; not given (None): the '
+        'dataset root\'s list folder, where --data-root looks, '
+        'annotations/ for data/dance19 (which the real-data configs read) '
+        'and OUT/annotations for any other --out')
 
 
 def normalise_options(args) -> dict:

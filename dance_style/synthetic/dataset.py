@@ -22,6 +22,7 @@ from ..classes import DANCE19_CLASSES, NUM_CLASSES
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..prep.pool import run_tasks
+from ..resources import split_lists_dir
 from .choreography import check_label
 from .render import _check_size, render_clip
 from ..video import DECORD_BAD_WIDTHS, write_video
@@ -122,7 +123,8 @@ def generate_dataset(out_dir: Union[str, Path], clips_per_class: int = 30,
 
     Args:
         out_dir: dataset root; videos go to ``out_dir/videos``, lists to
-            ``out_dir/annotations``.
+            ``out_dir/annotations`` (``split_lists_dir`` of
+            :mod:`dance_style.resources`).
         clips_per_class: train clips per class (indices 0..n-1).
         val_per_class / test_per_class: clips per class in val (indices from
             1,000,000) and test (from 2,000,000).
@@ -202,7 +204,7 @@ def generate_dataset(out_dir: Union[str, Path], clips_per_class: int = 30,
 
     annotations = {}
     for split in SPLITS:
-        path = out_dir / 'annotations' / f'dance19_{split}.txt'
+        path = split_lists_dir(out_dir) / f'dance19_{split}.txt'
         write_text_atomic(path, ''.join(line + '\n' for line in lines[split]))
         annotations[split] = str(path)
     manifest = {

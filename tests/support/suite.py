@@ -3,6 +3,7 @@ tests assert against."""
 from pathlib import Path
 
 from dance_style.resources import REPO_ROOT as REPO
+from dance_style.resources import split_lists_dir
 
 TINY_CONFIG = REPO / 'tests' / 'configs' / 'tiny_nl_synthetic.py'
 
@@ -24,7 +25,7 @@ def train_subset(dataset: Path, out: Path, per_class: int = 8) -> Path:
     """The first ``per_class`` training clips of each class of ``dataset``,
     as a list file at ``out``: for tests of bookkeeping, not learning."""
     per_label = {}
-    for line in (dataset / 'annotations' / 'dance19_train.txt'
+    for line in (split_lists_dir(dataset) / 'dance19_train.txt'
                  ).read_text().splitlines():
         per_label.setdefault(line.rsplit(' ', 1)[1], []).append(line)
     out.write_text(''.join(f'{line}\n' for group in per_label.values()
