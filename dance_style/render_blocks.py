@@ -100,6 +100,16 @@ def pretraining_lists() -> str:
     return readme_table(metafile_configs())
 
 
+@block('serve-load')
+def serve_load() -> str:
+    """docs/serve_load.md: the web page under load (tools/benchmark.py
+    --what serve), and the same run with one malloc arena."""
+    from .benchmark.serve import render_markdown
+    others = ['serve_load_malloc_arena_max_1']
+    return render_markdown('serve_load', read_record('serve_load'),
+                           [(name, read_record(name)) for name in others])
+
+
 @block('records')
 def records_index() -> str:
     """docs/results.md: every record, what ran and where."""

@@ -18,15 +18,18 @@
   concurrent uploading clients: answers, latency, peak memory against the
   bound of the server's limits (:mod:`.serve`).
 
-Warm-up iterations are excluded; every result is printed as JSON.
+Warm-up iterations are excluded; the figures are printed as JSON, and
+``--json OUT`` writes them as a run record (:mod:`dance_style.records`:
+command, commit, date, machine, and a CPU probe taken before the
+measurement, since every mode measures times).
 """
 import argparse
-import datetime
 import json
 import sys
 from pathlib import Path
 from typing import Dict, Optional
 
+from .. import records
 from ..cli import ConfigOptionsAction, logs_to_stderr
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
@@ -50,7 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
                         f'{shown(PRUNING_CONFIG)})')
     parser.add_argument('--what', choices=WHAT, required=True,
                         help='what to measure')
-    parser.add_argument('--json', help='also write the results here')
+    parser.add_argument('--json', metavar='OUT',
+                        help='also write the figures as a run record here '
+                        '(docs/results/NAME.json for one the docs cite)')
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
                         help='override config keys, key=value')
@@ -273,8 +278,8 @@ def measure_model(args, cfg) -> Dict:
 
 
 def measure(args) -> Dict:
-    """Run what ``--what`` asks for; returns the results (without the
-    command line and date, which :func:`main` adds)."""
+    """Run what ``--what`` asks for; returns its figures (the record's
+    command, commit, date and machine are :func:`main`'s)."""
     if args.what == 'normalise':
         from .normalise import measure_normalise
         return measure_normalise(
@@ -311,8 +316,8 @@ def measure(args) -> Dict:
 
 
 def main(argv: Optional[list] = None) -> int:
-    """``tools/benchmark.py``: the results as JSON on stdout (and in
-    ``--json``); mmengine's logs go to stderr."""
+    """``tools/benchmark.py``: the figures as JSON on stdout (and a run
+    record in ``--json``); mmengine's logs go to stderr."""
     args = build_parser().parse_args(argv)
     if args.what in NEEDS_CONFIG and not args.config:
         raise DanceStyleError(f'--what {args.what} needs a CONFIG, e.g. '
@@ -325,14 +330,17 @@ def main(argv: Optional[list] = None) -> int:
         raise DanceStyleError(f'--what {args.what} sets its own overrides; '
                               'pass another CONFIG instead of '
                               '--cfg-options')
-    results = dict(
-        command='python tools/benchmark.py ' + ' '.join(
-            sys.argv[1:] if argv is None else map(str, argv)),
-        date=datetime.date.today().isoformat(), what=args.what)
+    command = records.command_line(
+        None if argv is None else ['python', 'tools/benchmark.py',
+                                   *map(str, argv)])
+    # every mode measures times: the probe goes first, on an idle process
+    probe = records.cpu_probe() if args.json else None
+    figures = dict(what=args.what)
     with logs_to_stderr():
-        results.update(measure(args))
-    text = json.dumps(results, indent=2, default=str)
-    print(text)
+        figures.update(measure(args))
+    print(json.dumps(figures, indent=2, default=str))
     if args.json:
-        write_text_atomic(args.json, text + '\n')
+        path = records.write_record(args.json, figures, command, timed=True,
+                                    probe=probe)
+        print(f'run record written to {path}', file=sys.stderr)
     return 0

@@ -394,8 +394,9 @@ def measure_serve(config: str, clients: Sequence[int] = (20, 6, 2),
                   request_timeout: Optional[float] = None,
                   max_requests: int = 1000, seed: int = 0,
                   folder: Path = Path('work_dirs/benchmark_serve')) -> Dict:
-    """A load run per entry of ``clients``, each with a fresh server."""
-    from ..precision import cpu_name
+    """A load run per entry of ``clients``, each with a fresh server; the
+    figures of the run record (the record adds command, commit, date and
+    machine)."""
     from ..web.app import DEFAULT_MAX_WAITING, DEFAULT_REQUEST_TIMEOUT
     max_waiting = DEFAULT_MAX_WAITING if max_waiting is None else max_waiting
     request_timeout = request_timeout or DEFAULT_REQUEST_TIMEOUT
@@ -415,18 +416,11 @@ def measure_serve(config: str, clients: Sequence[int] = (20, 6, 2),
               f'{run["hung"]}, peak RSS {run["rss_peak_mb"]} MB',
               file=sys.stderr, flush=True)
         runs.append(run)
-    commit = subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
-                            capture_output=True, text=True,
-                            cwd=REPO_ROOT).stdout.strip()
-    dirty = subprocess.run(['git', 'status', '--porcelain'],
-                           capture_output=True, text=True,
-                           cwd=REPO_ROOT).stdout.strip()
     result = dict(
-        commit=commit + ('+uncommitted changes' if dirty else ''),
-        machine=dict(cpu=cpu_name(), cores=os.cpu_count(),
-                     load_average_before=[round(v, 2) for v in load_before],
-                     load_average_after=[round(v, 2)
-                                         for v in os.getloadavg()]),
+        # the machine is shared: what else ran says how far to trust the
+        # latencies (the record's machine and probe say what it is)
+        load_average_before=[round(v, 2) for v in load_before],
+        load_average_after=[round(v, 2) for v in os.getloadavg()],
         # what changes the server's memory without a flag
         environment={k: v for k, v in os.environ.items()
                      if k.startswith('MALLOC_') or k in (
@@ -458,7 +452,7 @@ def _pair(figures: Optional[Dict]) -> str:
 
 def _command(record: Dict) -> str:
     """The command line with the environment it ran in."""
-    return ''.join(f'{k}={v} ' for k, v in record.get(
+    return ''.join(f'{k}={v} ' for k, v in record['figures'].get(
         'environment', {}).items()) + record['command']
 
 
@@ -483,58 +477,71 @@ def _table(runs: Sequence[Dict]) -> List[str]:
 
 
 def _load(record: Dict) -> str:
+    figures = record['figures']
+    # the records moved from docs/benchmarks/ held them under "machine"
+    held = figures if 'load_average_before' in figures else record['machine']
+    return (f'load average {held["load_average_before"][0]:g} before, '
+            f'{held["load_average_after"][0]:g} after')
+
+
+def _machine(record: Dict) -> str:
     machine = record['machine']
-    return (f'load average {machine["load_average_before"][0]:g} before, '
-            f'{machine["load_average_after"][0]:g} after')
+    text = f'{machine["cpu"]}, {machine["cores"]} cores'
+    probe = record.get('probe')
+    if probe:  # what the latencies scale by on another machine
+        text += (f' (CPU probe: {probe["gflops_1_thread"]:g} GFLOP/s on one '
+                 f'thread, {probe["gflops_all_threads"]:g} on '
+                 f'{probe["threads"]})')
+    return text
 
 
-def render_markdown(record: Dict, others: Sequence[Tuple[str, Dict]] = ()
-                    ) -> str:
-    """docs/serve_load.md from the record of ``--what serve`` and
-    ``others``, (file name, record) of further runs: every figure comes
-    from the JSON, none is typed by hand."""
-    machine, bound = record['machine'], record['memory_bound']
+def _link(name: str) -> str:
+    """A link from docs/ to the record ``name``."""
+    return f'[results/{name}.json](results/{name}.json)'
+
+
+def render_markdown(name: str, record: Dict,
+                    others: Sequence[Tuple[str, Dict]] = ()) -> str:
+    """docs/serve_load.md's ``serve-load`` block
+    (:mod:`dance_style.render_blocks`): the run record ``name`` of ``--what
+    serve`` and ``others``, (name, record) of further runs; every figure
+    comes from the records, none is typed by hand."""
+    figures = record['figures']
+    bound = figures['memory_bound']
     clips = ', '.join(f'{c["seconds"]:g} s ({c["mb"]:g} MB)'
-                      for c in record['clips'])
-    first = record['clips'][0]
-    limits = record['runs'][0]['server_limits']
+                      for c in figures['clips'])
+    first = figures['clips'][0]
+    limits = figures['runs'][0]['server_limits']
     lines = [
-        '# The web page under load',
-        '',
-        '<!-- written by: python -m dance_style.benchmark.serve markdown '
-        'docs/serve_load.md docs/benchmarks/serve_load.json '
-        + ' '.join(f'docs/benchmarks/{name}' for name, _ in others) + ' -->',
-        '',
         f'`{_command(record)}` (commit {record["commit"]}, '
-        f'{record["date"]}); the record: '
-        '[benchmarks/serve_load.json](benchmarks/serve_load.json).',
+        f'{record["date"]}); the record: {_link(name)}.',
         '',
         f'A real `tools/serve.py` process (uvicorn) on 127.0.0.1 serving '
-        f'`{record["config"]}`, weights {record["weights"]}, '
+        f'`{figures["config"]}`, weights {figures["weights"]}, '
         f'`--max-waiting {limits["max_waiting"]}`, `--request-timeout '
         f'{limits["request_timeout"]:g}`, `--max-mb {limits["max_mb"]:g}`; '
         'a fresh server for each number of clients. Each client uploads a '
         f'random clip ({first["size"]}, {first["fps"]:g} fps, H.264: '
         f'{clips}) as a browser does and waits for the answer; after a 503 '
-        f'it waits the `Retry-After`, at most {record["retry_cap_s"]:g} s, '
+        f'it waits the `Retry-After`, at most {figures["retry_cap_s"]:g} s, '
         'and asks again. No request starts after the run\'s duration '
         '(the runs\' wall time includes the answers still due then); the '
-        f'clients give up on a socket after {record["client_timeout_s"]:g} '
-        's (none did if "hung" is 0). Latency is from the first byte sent '
-        'to the last received; RSS is the server\'s (with its children), '
-        f'sampled every {SAMPLE_SECONDS:g} s; "uploads left": files in the '
-        'server\'s `uploads/` once every client had its answer; "MB sent": '
-        'the bodies of all requests, refused ones included (uvicorn reads '
-        'and drops the body of a request answered before it was read).',
+        'clients give up on a socket after '
+        f'{figures["client_timeout_s"]:g} s (none did if "hung" is 0). '
+        'Latency is from the first byte sent to the last received; RSS is '
+        'the server\'s (with its children), sampled every '
+        f'{SAMPLE_SECONDS:g} s; "uploads left": files in the server\'s '
+        '`uploads/` once every client had its answer; "MB sent": the bodies '
+        'of all requests, refused ones included (uvicorn reads and drops '
+        'the body of a request answered before it was read).',
         '',
-        f'Machine: {machine["cpu"]}, {machine["cores"]} cores, **shared** '
-        f'with other work during the run ({_load(record)}): the latencies '
-        'are this machine\'s on that day; the counts and the memory are '
-        'what the figures are for.',
+        f'Machine: {_machine(record)}, **shared** with other work during the '
+        f'run ({_load(record)}): the latencies are this machine\'s on that '
+        'day; the counts and the memory are what the figures are for.',
         '',
-        *_table(record['runs']),
+        *_table(figures['runs']),
         '', '## Memory', '']
-    ratios = record.get('peak_rss_ratio_to_most_clients')
+    ratios = figures.get('peak_rss_ratio_to_most_clients')
     if ratios:
         lines += ['Peak RSS of each run over that of the '
                   f'{bound["clients"]}-client run: ' + ', '.join(
@@ -552,30 +559,17 @@ def render_markdown(record: Dict, others: Sequence[Tuple[str, Dict]] = ()
         'number of clients enters only through their connections. Why:',
         '']
     lines += [f'- {reason}' for reason in bound['why']]
-    for name, other in others:
+    for other_name, other in others:
         lines += ['', f'## `{_command(other)}`', '',
                   f'Commit {other["commit"]}, {other["date"]}, '
-                  f'{_load(other)}; the record: '
-                  f'[benchmarks/{name}](benchmarks/{name}).', '',
-                  *_table(other['runs'])]
+                  f'{_load(other)}; the record: {_link(other_name)}.', '',
+                  *_table(other['figures']['runs'])]
     return '\n'.join(lines) + '\n'
 
 
-def write_markdown(out: str, record: str, *others: str) -> None:
-    """``python -m dance_style.benchmark.serve markdown OUT JSON
-    [JSON ...]``: docs/serve_load.md from the records."""
-    from ..fileio import write_text_atomic
-    text = render_markdown(
-        json.loads(Path(record).read_text()),
-        [(Path(o).name, json.loads(Path(o).read_text())) for o in others])
-    write_text_atomic(out, text)
-
-
 if __name__ == '__main__':
-    if sys.argv[1:2] == ['checkpoint']:
+    if sys.argv[1:2] == ['checkpoint'] and len(sys.argv) == 4:
         _write_checkpoint(*sys.argv[2:4])
-    elif sys.argv[1:2] == ['markdown'] and len(sys.argv) > 3:
-        write_markdown(*sys.argv[2:])
     else:
         sys.exit('usage: python -m dance_style.benchmark.serve '
-                 'checkpoint CONFIG OUT | markdown OUT JSON [JSON ...]')
+                 'checkpoint CONFIG OUT')
