@@ -8,10 +8,10 @@ import pytest
 import torch
 
 from support import TINY_CONFIG
+from dance_style import records
 from dance_style.benchmark.command import main
 from dance_style.errors import DanceStyleError
 from dance_style.precision import cpu_supports_bf16
-from dance_style import records
 
 
 @pytest.fixture(autouse=True)
