@@ -28,8 +28,11 @@ def parse_args(argv=None):
 
 
 def main(argv=None):
-    from dance_style.render import documents, render_files
     args = parse_args(argv)
+    # the configs table builds each config's model (dance_style.recipe)
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    from dance_style.render import documents, render_files
     changed = render_files(args.files or documents(), check=args.check)
     for path, markers in changed:
         verb = 'differs' if args.check else 'rendered'

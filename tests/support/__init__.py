@@ -14,7 +14,9 @@ from conftest. pytest puts ``tests/`` on ``sys.path`` (rootdir-relative
   workers;
 * :mod:`.slow`: ``slow_fixture``, a fixture whose users are slow tests;
   the order files run in;
-* :mod:`.zoo_server`: a model zoo on 127.0.0.1.
+* :mod:`.zoo_server`: a model zoo on 127.0.0.1;
+* ``register_probe.py``: a script that runs tools up to their
+  ``register_all_modules()`` in processes that have not registered.
 """
 from .slow import slow_fixture
 from .suite import (EASY_CLASSES, REPO, TINY_CONFIG, TINY_EPOCHS,
