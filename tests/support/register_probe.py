@@ -45,7 +45,6 @@ def run(script: str, args: list, log: str) -> None:
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     sys.argv = [script, *args]
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
     code = FINISHED
     try:
         runpy.run_path(script, run_name='__main__')
