@@ -33,7 +33,7 @@ from .errors import DanceStyleError
 # How far bfloat16 may drift from float32 and still count as right. bf16
 # keeps 8 significant bits (relative rounding 2**-9 = 0.2 %). Measured where
 # oneDNN's bf16 is right (the demo's I3D R50-NL on the Zen 4 with oneDNN
-# limited to AVX2, docs/benchmarks/bf16_check_demo_avx2.json): losses 0.02
+# limited to AVX2, docs/results/bf16_check_demo_avx2.json): losses 0.02
 # to 0.04 % apart, gradient cosine 0.986 to 0.987 (the stem's gradient, the
 # largest, is the least exact), norms 0.07 to 0.26 % apart. A wrong kernel
 # gives NaN, or a gradient that points elsewhere (cosine near 0): the

@@ -23,6 +23,7 @@ from dance_style import bf16_check, precision
 from dance_style.bf16_check import Bf16Verdict, Passes, compare
 from dance_style.errors import DanceStyleError
 from dance_style.nonfinite import NonFiniteTraining
+from dance_style.records import read_record
 
 
 @pytest.fixture(autouse=True)
@@ -244,10 +245,16 @@ def test_check_bf16_tool_writes_a_record(tmp_path):
     proc = run_tool('tools/check_bf16.py', TINY_CONFIG, '--repeats', '2',
                     '--json', out)
     record = json.loads(out.read_text(), parse_constant=_refuse)
+    assert read_record(out) == record  # a run record, strict JSON
     assert record['command'].startswith('python tools/check_bf16.py ')
-    assert record['repeats'] == 2 and len(record['runs']) == 2
-    assert record['right'] == sum(run['right'] for run in record['runs'])
-    assert record['torch'] == torch.__version__ and record['commit']
+    assert record['commit'] and record['machine']['cores'] >= 1
+    # step times are figures: the CPU probe goes with them
+    assert record['probe']['gflops_1_thread'] > 0
+    figures = record['figures']
+    assert figures['repeats'] == 2 and len(figures['runs']) == 2
+    assert figures['right'] == sum(run['right'] for run in figures['runs'])
+    assert all(run['step_s']['fp32'] > 0 for run in figures['runs'])
+    assert figures['torch'] == torch.__version__
     assert proc.stderr.count('bf16 check: ') == 2
     # fresh checks: the cache was neither read nor written
     assert not (Path(bf16_check.cache_dir()) / bf16_check.CACHE_NAME).exists()
