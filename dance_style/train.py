@@ -1,4 +1,5 @@
 """``train(cfg)``: the one training entry point (CLI, tests, sweep)."""
+import importlib.util
 import logging
 import os
 import os.path as osp
@@ -132,12 +133,28 @@ def build_runner(cfg: Config):
 
     from .register import register_all_modules
     register_all_modules(init_default_scope=False)  # as custom_imports does
+    add_tensorboard(cfg)
     if needs_cpu_setup(cfg.get('launcher', 'none')):
         setup_cpu_distributed(cfg)
     if 'runner_type' in cfg:
         from mmaction.registry import RUNNERS
         return RUNNERS.build(cfg)
     return Runner.from_cfg(cfg)
+
+
+def add_tensorboard(cfg: Config) -> None:
+    """Where the ``tensorboard`` package is installed (the "tensorboard"
+    extra), the visualizer writes TensorBoard event files too, so that
+    ``tensorboard --logdir work_dirs`` shows every run, as mmaction2 users
+    expect. LocalVisBackend stays (tools/plot_curves.py draws the PNG curves
+    from its scalars); without the package nothing changes, so the configs
+    need not know."""
+    visualizer = cfg.get('visualizer')
+    if not visualizer or importlib.util.find_spec('tensorboard') is None:
+        return
+    backends = visualizer.setdefault('vis_backends', [])
+    if 'TensorboardVisBackend' not in [b.get('type') for b in backends]:
+        backends.append(dict(type='TensorboardVisBackend'))
 
 
 def last_val_metrics(runner) -> Dict[str, float]:

@@ -3,6 +3,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import torch
 
 from support import (EASY_CLASSES, TINY_CONFIG, TINY_EPOCHS, run_tool,
@@ -19,6 +20,33 @@ def test_training_writes_checkpoints_and_validates(trained_run):
     assert epochs == [TINY_EPOCHS]
     assert list(work_dir.glob('best_acc_top1_epoch_*.pth'))
     assert 'last validation:' in trained_run['stdout']
+
+
+def test_training_writes_tensorboard_events(trained_run):
+    """With the tensorboard package installed (the "tensorboard" extra, in
+    requirements.txt), a run also writes TensorBoard event files, holding
+    the curves LocalVisBackend keeps for the PNG (tools/plot_curves.py), so
+    that ``tensorboard --logdir work_dirs`` shows them; without it, none."""
+    import importlib.util
+    events = sorted(Path(trained_run['work_dir']).glob(
+        '*/vis_data/events.out.tfevents.*'))
+    if importlib.util.find_spec('tensorboard') is None:
+        assert not events
+        return
+    from tensorboard.backend.event_processing.event_accumulator import \
+        EventAccumulator
+    assert len(events) == 1
+    board = EventAccumulator(str(events[0].parent))
+    board.Reload()
+    local = [json.loads(line) for line in
+             (events[0].parent / 'scalars.json').read_text().splitlines()]
+    for tag in ('loss', 'acc/top1'):
+        assert tag in board.Tags()['scalars']
+        expected = [(row['step'], row[tag]) for row in local if tag in row]
+        assert len(expected) >= TINY_EPOCHS  # every epoch's curve, or more
+        assert [(e.step, e.value) for e in board.Scalars(tag)] == [
+            (step, pytest.approx(value, rel=1e-6))
+            for step, value in expected]
 
 
 def test_trained_model_beats_chance_on_held_out_clips(dumped):

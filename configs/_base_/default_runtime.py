@@ -48,6 +48,10 @@ env_cfg = dict(
     dist_cfg=dict(backend='nccl'))
 
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=True)
+# scalars.json per run, which tools/plot_curves.py draws as PNG curves;
+# where the tensorboard package is installed (the "tensorboard" extra),
+# dance_style.train adds TensorboardVisBackend when it builds the Runner:
+# `tensorboard --logdir work_dirs`
 vis_backends = [dict(type='LocalVisBackend')]
 visualizer = dict(type='ActionVisualizer', vis_backends=vis_backends)
 log_level = 'INFO'
