@@ -22,7 +22,8 @@ two-stream: $(STAMP)
 
 # Every test, on every core (at most 4 workers, tests/conftest.py); each
 # file runs on one worker. CI runs this.
-# --no-loadscope-reorder keeps tests/conftest.py's order (longest files first)
+# --no-loadscope-reorder keeps tests/support/slow.py's order (files with the
+# most slow tests first)
 PYTEST := $(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
 test: $(STAMP)
 	$(PYTEST)
