@@ -12,7 +12,8 @@ Two kinds of marker, invisible in rendered Markdown:
 
   the value at the dotted ``KEY`` of the record ``docs/results/NAME.json``,
   written in ``FORMAT`` (:data:`FORMATS`);
-* a table or paragraph drawn by a function of :data:`BLOCKS`::
+* a table or paragraph drawn by a function of
+  :data:`dance_style.render_blocks.BLOCKS`::
 
       <!-- block NAME -->
       ...
@@ -28,6 +29,7 @@ from typing import Callable, Dict, List, Tuple
 from .errors import DanceStyleError
 from .fileio import write_text_atomic
 from .records import read_record
+from .render_blocks import BLOCKS
 from .resources import REPO_ROOT
 
 
@@ -56,18 +58,6 @@ FIG = re.compile(r'<!-- fig (?P<name>\S+) (?P<key>\S+) (?P<fmt>\S+) -->'
                  r'(?P<body>.*?)<!-- /fig -->', re.S)
 BLOCK = re.compile(r'<!-- block (?P<name>\S+) -->\n(?P<body>.*?)'
                    r'<!-- /block -->', re.S)
-
-# NAME -> function returning the block's Markdown (ending in a newline)
-BLOCKS: Dict[str, Callable[[], str]] = {}
-
-
-def block(name: str):
-    """Register a block renderer under ``name``."""
-    def register(function):
-        BLOCKS[name] = function
-        return function
-    return register
-
 
 def lookup(record: Dict, key: str):
     """The value at the dotted ``key`` (``figures.test.acc/top1``)."""
@@ -110,7 +100,6 @@ def render_text(text: str, where: str = 'text') -> str:
         body = BLOCKS[name]()
         return f'<!-- block {name} -->\n{body}<!-- /block -->'
 
-    _load_renderers()
     return BLOCK.sub(table, FIG.sub(fig, text))
 
 
@@ -146,7 +135,3 @@ def render_files(paths: List[Path], check: bool = False
                 write_text_atomic(path, render_text(text, str(path)))
     return changed
 
-
-def _load_renderers() -> None:
-    """Import the modules that register block renderers."""
-    from . import render_blocks  # noqa: F401

@@ -1,10 +1,20 @@
 """The tables of the README and docs/ that :mod:`dance_style.render` draws
 from run records (``<!-- block NAME -->``). Each function reads its records
 and returns Markdown; none measures anything."""
-from typing import Dict
+from typing import Callable, Dict
 
 from .records import read_record
-from .render import block
+
+# NAME -> function returning the block's Markdown (ending in a newline)
+BLOCKS: Dict[str, Callable[[], str]] = {}
+
+
+def block(name: str):
+    """Register a block renderer under ``name``."""
+    def register(function):
+        BLOCKS[name] = function
+        return function
+    return register
 
 CHANCE = 1 / 19
 
