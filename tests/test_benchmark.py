@@ -121,16 +121,34 @@ def test_timeline_benchmark(tmp_path):
 
 @pytest.mark.slow
 def test_pruning_benchmark(tmp_path):
+    # Random search with seed 3 draws Adam at lr 1.1e-3, then SGD at lr
+    # 1.6e-5, a rate that hardly moves the weights: measured 2026-12-05
+    # (commit 5c4a323, measure_pruning with these arguments), 9 and 5 of the
+    # 30 validation clips right after epoch 1 (the second trial 0 after
+    # epoch 2, unpruned), so the median pruner, on after 1 start-up trial,
+    # stops the second trial after 1 of its 2 epochs
     result = run(tmp_path, 'pruning', TINY_CONFIG, '--what', 'pruning',
-                 '--trials', '2',
-                 '--epochs', '1', '--clips-per-class', '2', '--work-dir',
+                 '--trials', '2', '--epochs', '2', '--pruner-startup-trials',
+                 '1', '--seed', '3', '--clips-per-class', '2', '--work-dir',
                  tmp_path / 'studies')
-    for sweep in ('with_pruning', 'without_pruning'):
-        assert result[sweep]['trials'] == 2
-        assert result[sweep]['states']['COMPLETE'] == 2
-    # one epoch each, fewer trials than the pruner's start-up: nothing is
-    # pruned, both sweeps train the same 2 epochs
-    assert result['epochs_ratio'] == 1.0
+    pruned, full = result['with_pruning'], result['without_pruning']
+    assert full['trials'] == pruned['trials'] == 2
+    assert full['states']['COMPLETE'] == 2 and full['epochs_trained'] == 4
+    assert pruned['states']['PRUNED'] >= 1
+    assert pruned['states']['COMPLETE'] + pruned['states']['PRUNED'] == 2
+    # a pruned trial stops after the warm-up epoch, before its last: the
+    # ratio is the epochs pruning saved (measured 3 of 4)
+    assert 2 + 1 <= pruned['epochs_trained'] < 4
+    assert result['epochs_ratio'] == round(pruned['epochs_trained'] / 4, 3)
+    assert result['pruner_startup_trials'] == 1
+    # both sweeps drew the same first trial, which pruning never stops
+    assert pruned['best_trial'] == full['best_trial'] == 0
+
+
+def test_pruning_benchmark_refuses_a_sweep_that_cannot_prune():
+    with pytest.raises(DanceStyleError, match='could prune none'):
+        main([str(TINY_CONFIG), '--what', 'pruning', '--trials', '2',
+              '--pruner-startup-trials', '2'])
 
 
 def test_flags_a_measurement_would_ignore_are_refused():

@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
                        'choice of clips; default 0)')
     sweep.add_argument('--work-dir', default='work_dirs/benchmark_pruning',
                        help='where both studies go (replaced)')
+    sweep.add_argument('--pruner-startup-trials', type=int, default=3,
+                       help='trials the median pruner lets finish before it '
+                       'prunes any; fewer than --trials (default 3)')
     serve = parser.add_argument_group('serve')
     serve.add_argument('--clients', type=int, nargs='+',
                        default=[20, 6, 2],
@@ -307,7 +310,8 @@ def measure(args) -> Dict:
             args.config or PRUNING_CONFIG, trials=args.trials,
             epochs=args.epochs, classes=args.classes or EASY_CLASSES,
             clips_per_class=args.clips_per_class, seed=args.seed,
-            work_dir=args.work_dir)
+            work_dir=args.work_dir,
+            startup_trials=args.pruner_startup_trials)
     from ..config import prepare
     from ..register import register_all_modules
     register_all_modules()

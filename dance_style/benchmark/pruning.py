@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 from typing import Dict, Sequence
 
+from ..errors import DanceStyleError
 from ..resources import STUDY_SPACE, shown
 
 # The tests' easy 3-class subset: learnable in a few CPU minutes, so good
@@ -23,7 +24,8 @@ EASY_CLASSES = (1, 14, 17)
 
 
 def _sweep(name: str, pruner: str, config: str, data: str, trials: int,
-           epochs: int, seed: int, work_dir: Path) -> Dict:
+           epochs: int, seed: int, work_dir: Path,
+           startup_trials: int) -> Dict:
     from ..sweep.report import summarize
     from ..sweep.storage import default_storage_url
     from ..sweep.study import SweepSettings, run_worker
@@ -31,7 +33,7 @@ def _sweep(name: str, pruner: str, config: str, data: str, trials: int,
     settings = SweepSettings(
         config=config, space_file=str(STUDY_SPACE), study_name=name,
         storage=default_storage_url(study_dir), study_dir=study_dir,
-        n_trials=trials, pruner=pruner, pruner_startup_trials=3,
+        n_trials=trials, pruner=pruner, pruner_startup_trials=startup_trials,
         pruner_warmup_epochs=1, sampler='random', seed=seed,
         keep_checkpoints='none', heartbeat_interval=None, data_root=data,
         cfg_options={
@@ -61,9 +63,17 @@ def _sweep(name: str, pruner: str, config: str, data: str, trials: int,
 def measure_pruning(config: str, trials: int = 12, epochs: int = 5,
                     classes: Sequence[int] = EASY_CLASSES,
                     clips_per_class: int = 40, seed: int = 0,
-                    work_dir: str = 'work_dirs/benchmark_pruning') -> Dict:
+                    work_dir: str = 'work_dirs/benchmark_pruning',
+                    startup_trials: int = 3) -> Dict:
     """Both sweeps of ``config`` on a fresh synthetic dataset of
-    ``classes``; ``work_dir`` (replaced) keeps both studies."""
+    ``classes``; ``work_dir`` (replaced) keeps both studies. The median
+    pruner lets the first ``startup_trials`` trials finish before it prunes
+    any."""
+    if not 0 <= startup_trials < trials:
+        raise DanceStyleError(
+            f'the median pruner lets the first {startup_trials} trials '
+            f'finish: with {trials} trials it could prune none; pass '
+            '--pruner-startup-trials below --trials')
     from ..register import register_all_modules
     from ..synthetic import generate_dataset
     register_all_modules()
@@ -78,10 +88,11 @@ def measure_pruning(config: str, trials: int = 12, epochs: int = 5,
             'config': config, 'search_space': shown(STUDY_SPACE),
             'trials': trials, 'epochs': epochs, 'classes': list(classes),
             'clips_per_class': clips_per_class,
+            'pruner_startup_trials': startup_trials,
             'with_pruning': _sweep('median', 'median', config, data, trials,
-                                   epochs, seed, work),
+                                   epochs, seed, work, startup_trials),
             'without_pruning': _sweep('none', 'none', config, data, trials,
-                                      epochs, seed, work),
+                                      epochs, seed, work, startup_trials),
         }
     pruned, full = results['with_pruning'], results['without_pruning']
     results['epochs_ratio'] = round(
