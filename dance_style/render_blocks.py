@@ -96,10 +96,8 @@ def view_choice() -> str:
 @block('configs')
 def configs_table() -> str:
     """The configs table (tools/compare_models.py's record)."""
-    from .benchmark.compare import markdown_table, recite
-    record = read_record('compare')
-    result = recite(record['figures'])
-    return markdown_table(result['rows'], result['meta'])
+    from .benchmark.compare import table_from_record
+    return table_from_record(read_record('compare'))
 
 
 @block('pretraining-lists')

@@ -1,13 +1,13 @@
 """tools/compare_models.py: what each config costs, and a checkpoint's
-accuracy on one list, as JSON, Markdown and the README's table."""
-import json
-
+accuracy on one list, as a run record, Markdown and the README's table (the
+``configs`` block drawn from the record)."""
 import pytest
 from mmengine.config import Config
 
 from support import REPO, run_tool
-from dance_style.benchmark.compare import (BEGIN, END, load_metafile,
-                                           markdown_table, recite, view_shape,
+from dance_style import records
+from dance_style.benchmark.compare import (load_metafile, markdown_table,
+                                           recite, view_shape,
                                            views_per_video)
 from dance_style.recipe import describe, effective_rates
 
@@ -98,16 +98,20 @@ def test_redrawn_table_keeps_the_measurements_and_adds_the_recipe():
                    '50.00 / 90.00 / 45.00']
 
 
-def test_compare_measures_and_scores_a_checkpoint(dumped, tmp_path):
-    readme = tmp_path / 'README.md'
-    readme.write_text(f'intro\n{BEGIN}\nold table\n{END}\nrest\n')
+def test_compare_measures_and_scores_a_checkpoint(dumped, tmp_path,
+                                                  monkeypatch):
     out = tmp_path / 'compare.json'
     proc = run_tool(
         'tools/compare_models.py', '--configs', TINY, '--checkpoint',
         f'{TINY}={dumped["checkpoint"]}', '--ann-file',
         'annotations/dance19_test.txt', '--data-root', dumped['data'],
-        '--json', out, '--readme', readme, '--work-dir', tmp_path / 'work')
-    row = json.loads(out.read_text())['rows'][0]
+        '--json', out, '--work-dir', tmp_path / 'work')
+    record = records.read_record(out)
+    assert record['command'].startswith('python tools/compare_models.py ')
+    assert record['commit'] and record['machine']['cores'] >= 1
+    # latencies are figures: the CPU probe goes with them
+    assert record['probe']['gflops_1_thread'] > 0
+    (row, ) = record['figures']['rows']
     assert row['config'] == TINY
     from mmaction.registry import MODELS
     model = MODELS.build(Config.fromfile(REPO / TINY).model)
@@ -124,13 +128,21 @@ def test_compare_measures_and_scores_a_checkpoint(dumped, tmp_path):
     # the same checkpoint on the same list as tools/test.py
     assert row['accuracy']['top1'] == pytest.approx(dumped['top1'], abs=0.01)
     assert f'| `{TINY}` |' in proc.stdout
-    text = readme.read_text()
-    assert 'old table' not in text and text.startswith('intro\n')
-    assert text.endswith(f'{END}\nrest\n') and f'| `{TINY}` |' in text
-    # the table again from the JSON, without measuring
-    again = run_tool('tools/compare_models.py', '--from-json', out,
+    assert f'Measured by `tools/compare_models.py` on {record["date"][:10]}' \
+        in proc.stdout
+    # the README's configs block, drawn from this record as
+    # docs/results/compare.json, is the table the tool printed
+    from dance_style.render import render_text
+    (tmp_path / 'results').mkdir()
+    out.rename(tmp_path / 'results' / 'compare.json')
+    monkeypatch.setattr(records, 'RESULTS', tmp_path / 'results')
+    assert render_text('<!-- block configs -->\n<!-- /block -->') == \
+        f'<!-- block configs -->\n{proc.stdout}<!-- /block -->'
+    # the table again from the record, without measuring
+    again = run_tool('tools/compare_models.py', '--from-json',
+                     tmp_path / 'results' / 'compare.json',
                      '--markdown', tmp_path / 'table.md')
-    assert again.stdout == proc.stdout.split('table rewritten')[0]
+    assert again.stdout == proc.stdout
     assert (tmp_path / 'table.md').read_text() == again.stdout
 
 

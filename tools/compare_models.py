@@ -1,16 +1,20 @@
 """Compare the dance configs: parameters, GFLOPs per view, latency per
 video (CPU, and GPU where present), and with checkpoints, accuracy on one
-test list; a Markdown table and JSON.
+test list; a run record and a Markdown table.
 
     python tools/compare_models.py [--configs C ...] [--json OUT]
         [--checkpoint CONFIG=CKPT ...] [--ann-file LIST] [--data-root DIR]
-        [--readme README.md]
 
-The configs and their cited figures are listed in configs/metafile.yml;
-the work happens in dance_style.benchmark.compare.
+The record (dance_style/records.py) holds the measurements with the
+command, commit, date, machine and a CPU probe. The README's configs table
+is drawn from docs/results/compare.json: write that record with
+``--json docs/results/compare.json``, then ``python
+tools/render_results.py`` redraws the table. The configs and their cited
+figures are listed in configs/metafile.yml; the work happens in
+dance_style.benchmark.compare.
 """
 import argparse
-import json
+import sys
 from pathlib import Path
 
 from dance_style.cli import logs_to_stderr, run_cli
@@ -40,15 +44,15 @@ def parse_args(argv=None):
                         help='test reports of the checkpoints (default '
                         '%(default)s)')
     parser.add_argument('--json', default='work_dirs/compare/compare.json',
-                        help='results as JSON (default %(default)s)')
+                        metavar='OUT',
+                        help='the run record (default %(default)s; the '
+                        'README\'s table is drawn from '
+                        'docs/results/compare.json)')
     parser.add_argument('--markdown', help='also write the table here')
-    parser.add_argument('--from-json', metavar='JSON',
-                        help='measure nothing: redraw the table from an '
-                        'earlier run\'s JSON (with the metafile\'s current '
+    parser.add_argument('--from-json', metavar='RECORD',
+                        help='measure nothing: draw the table from an '
+                        'earlier run\'s record (with the metafile\'s current '
                         'cited figures)')
-    parser.add_argument('--readme',
-                        help='rewrite the table between the compare markers '
-                        'of this file (README.md)')
     args = parser.parse_args(argv)
     pairs = {}
     for item in args.checkpoint:
@@ -64,23 +68,29 @@ def main(argv=None):
     args = parse_args(argv)
     from dance_style.register import register_all_modules
     register_all_modules()
-    from dance_style.benchmark.compare import (compare, markdown_table,
-                                               recite, update_readme)
+    from dance_style import records
+    from dance_style.benchmark.compare import compare, table_from_record
     from dance_style.fileio import write_text_atomic
     if args.from_json:
-        result = recite(json.loads(Path(args.from_json).read_text()))
+        record = records.read_record(args.from_json)
     else:
+        command = records.command_line(
+            None if argv is None else ['python', 'tools/compare_models.py',
+                                       *map(str, argv)])
+        # latencies are figures: the probe goes first
+        probe = records.cpu_probe()
         with logs_to_stderr():
-            result = compare(args.configs, args.checkpoint, args.ann_file,
-                             args.data_root, args.iters, Path(args.work_dir))
-        write_text_atomic(args.json, json.dumps(result, indent=2) + '\n')
-    table = markdown_table(result['rows'], result['meta'])
+            figures = compare(args.configs, args.checkpoint, args.ann_file,
+                              args.data_root, args.iters,
+                              Path(args.work_dir))
+        path = records.write_record(args.json, figures, command, timed=True,
+                                    probe=probe)
+        print(f'run record written to {path}', file=sys.stderr)
+        record = records.read_record(path)
+    table = table_from_record(record)
     print(table, end='')
     if args.markdown:
         write_text_atomic(args.markdown, table)
-    if args.readme:
-        update_readme(Path(args.readme), table)
-        print(f'table rewritten in {args.readme}')
     return 0
 
 

@@ -10,25 +10,23 @@ comes from ``configs/metafile.yml``, cited as such. Each config's epochs and
 the learning rate of each parameter group at its documented batch are read
 from the config whenever the table is drawn (:mod:`dance_style.recipe`).
 
-Output: JSON and a Markdown table; ``--readme`` rewrites the table between
-the ``<!-- compare:begin -->`` and ``<!-- compare:end -->`` lines of
-README.md.
+Output: a run record (:mod:`dance_style.records`: the figures under
+``figures``, with the command, commit, date, machine and a CPU probe) and a
+Markdown table. The README's configs table is the ``configs`` block of
+:mod:`dance_style.render_blocks`, drawn from ``docs/results/compare.json``
+by :func:`table_from_record`.
 """
-import datetime
 import hashlib
 import json
-import platform
 import time
 from pathlib import Path
 from typing import Dict, List, Optional
 
 from ..errors import DanceStyleError
-from ..fileio import replace_block
 from ..recipe import describe, effective_rates
 from ..resources import CONFIGS, REPO_ROOT, shown
 
 METAFILE = CONFIGS / 'metafile.yml'
-BEGIN, END = '<!-- compare:begin -->', '<!-- compare:end -->'
 CROPS = {'CenterCrop': 1, 'ThreeCrop': 3, 'TenCrop': 10}
 
 
@@ -203,8 +201,8 @@ def markdown_table(rows: List[dict], meta: dict) -> str:
 
 
 def recite(result: dict) -> dict:
-    """An earlier run's measurements with the metafile's current model,
-    recipe and cited figures (``--from-json``)."""
+    """An earlier run's measurements (a record's figures) with the
+    metafile's current model, recipe and cited figures."""
     entries = {e['config']: e for e in load_metafile()}
     rows = []
     for row in result['rows']:
@@ -218,18 +216,24 @@ def recite(result: dict) -> dict:
     return dict(result, rows=rows)
 
 
-def update_readme(readme: Path, table: str) -> None:
-    """Replace the table between the compare markers of ``readme``."""
-    replace_block(readme, BEGIN, END, table)
-
-
-def machine() -> str:
-    import torch
-    text = f'{platform.processor() or platform.machine()}, ' \
-           f'{torch.get_num_threads()} CPU threads'
-    if torch.cuda.is_available():
-        text += f', {torch.cuda.get_device_name(0)}'
+def machine_text(machine: Dict) -> str:
+    """A record's machine in the table's words."""
+    text = machine['cpu']
+    if machine.get('cores'):
+        text += f', {machine["cores"]} cores'
+    if machine.get('gpu'):
+        text += f', {machine["gpu"]}'
     return text
+
+
+def table_from_record(record: Dict) -> str:
+    """The configs table of the run record ``record``: its measurements,
+    its date and machine, and the metafile's current citations and the
+    configs' current recipes (:func:`recite`)."""
+    result = recite(record['figures'])
+    meta = dict(result['meta'], date=record['date'][:10],
+                machine=machine_text(record['machine']))
+    return markdown_table(result['rows'], meta)
 
 
 def compare(configs: Optional[List[str]] = None,
@@ -237,8 +241,9 @@ def compare(configs: Optional[List[str]] = None,
             ann_file: Optional[str] = None, data_root: Optional[str] = None,
             iters: int = 1, work_dir: Path = Path('work_dirs/compare'),
             log=print) -> dict:
-    """Measure every config of the metafile (or ``configs``); returns
-    ``{'meta': ..., 'rows': [...]}``."""
+    """Measure every config of the metafile (or ``configs``); returns the
+    figures of the run record, ``{'meta': ..., 'rows': [...]}`` (the
+    record holds the date and the machine)."""
     import torch
     from tqdm import tqdm
     entries = load_metafile()
@@ -271,6 +276,5 @@ def compare(configs: Optional[List[str]] = None,
             f'{row["gflops_per_view"]:.1f} GFLOPs/view x {row["views"]}, '
             + ', '.join(f'{d} {s:.2f} s/video'
                         for d, s in row['latency_s'].items()))
-    meta = dict(date=datetime.date.today().isoformat(), machine=machine(),
-                devices=devices, list=ann_file, iters=iters)
+    meta = dict(devices=devices, list=ann_file, iters=iters)
     return dict(meta=meta, rows=rows)
