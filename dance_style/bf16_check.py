@@ -6,7 +6,8 @@ avx512_bf16, no AMX) with torch 2.13: the weight gradients of the I3D's
 3x1x1 temporal convolutions come back NaN from the first bf16 backward
 pass, so the demo trained on NaN from its second iteration (issue 26); the
 same commit trains right on a CPU with AMX, and on the Zen 4 with oneDNN
-limited to AVX2 (where bf16 is emulated and 20x slower than float32).
+limited to AVX2 (where bf16 is emulated and slower than float32:
+docs/results/bf16_check_demo_avx2.json).
 
 So before bfloat16 is used for training, :func:`bf16_verdict` runs the
 actual model both ways, from one seed, on the same random clips, and

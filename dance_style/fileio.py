@@ -74,19 +74,3 @@ def remove_stale_temp_files(folder: Union[str, Path]) -> int:
             path.unlink()
             removed += 1
     return removed
-
-
-def replace_block(path: Union[str, Path], begin: str, end: str,
-                  block: str) -> None:
-    """Replace what lies between the markers ``begin`` and ``end`` in the
-    text file ``path`` by ``block`` (written atomically): how generated
-    tables live inside hand-written Markdown. A file without both markers
-    is refused (DanceStyleError), unchanged."""
-    from .errors import DanceStyleError
-    text = Path(path).read_text(encoding='utf-8')
-    if begin not in text or end not in text:
-        raise DanceStyleError(f'{path} has no {begin} ... {end} block to '
-                              'rewrite')
-    before, rest = text.split(begin, 1)
-    after = rest.split(end, 1)[1]
-    write_text_atomic(path, f'{before}{begin}\n{block}{end}{after}')

@@ -152,11 +152,12 @@ def make_record(figures: Dict, command: str, timed: bool = False,
 
 
 def record_path(name: Union[str, Path]) -> Path:
-    """``docs/results/NAME.json`` for a bare name; a path stays a path."""
+    """``docs/results/NAME.json`` for a bare name (no folder, no suffix); a
+    path stays a path."""
     path = Path(name)
-    if path.suffix != '.json':
-        path = RESULTS / f'{name}.json'
-    return path
+    if path.suffix or len(path.parts) > 1:
+        return path
+    return RESULTS / f'{name}.json'
 
 
 def write_record(name: Union[str, Path], figures: Dict, command: str,

@@ -39,16 +39,3 @@ def test_identical_text_is_not_rewritten(tmp_path):
     assert target.stat().st_mtime_ns == mtime
     assert write_text_atomic(target, 'y\n') is True
     assert target.read_text() == 'y\n'
-
-
-def test_replace_block_rewrites_between_markers_only(tmp_path):
-    from dance_style.errors import DanceStyleError
-    from dance_style.fileio import replace_block
-    page = tmp_path / 'README.md'
-    page.write_text('intro\n<!-- b -->\nold\n<!-- e -->\nrest\n')
-    replace_block(page, '<!-- b -->', '<!-- e -->', 'new\n')
-    assert page.read_text() == 'intro\n<!-- b -->\nnew\n<!-- e -->\nrest\n'
-    page.write_text('no markers\n')
-    with pytest.raises(DanceStyleError, match='no <!-- b -->'):
-        replace_block(page, '<!-- b -->', '<!-- e -->', 'new\n')
-    assert page.read_text() == 'no markers\n'
