@@ -49,17 +49,36 @@ def test_one_window_equals_test_py_single_clip_score(trained_run, model,
                                    dumped['scores'][row], atol=1e-5)
 
 
-def test_three_styles_found_in_order(model, three_styles):
+# Three videos of 30 s, each easy style once in each place (a Latin square),
+# each with its own dancer (seed); the first is three_styles' video again.
+ORDERS = ((EASY_CLASSES, 5), ((17, 1, 14), 6), ((14, 17, 1), 7))
+# With a window every 1 s, a boundary is drawn halfway between two windows'
+# centres, at a half second: a change at a whole second is found 0.5 s off at
+# best, and the next error a timeline can make is 1.5 s. Measured 2026-12-05
+# (commit 5c4a323; build_timeline as below on the trained_run model, 10
+# epochs): 0.5 s for each of the 6 boundaries of these videos, and of 3
+# more (orders 1-17-14, 17-14-1, 14-1-17, seeds 8-10). The bar is that
+# figure, the README's 0.5 s, with no margin: any looser bar allows 1.5 s.
+# (1e-9: the boundaries are sums of floats.)
+BOUNDARY_ERROR_S = 0.5 + 1e-9
+
+
+@pytest.mark.parametrize('order,seed', ORDERS)
+def test_style_changes_found_within_half_a_second(model, tmp_path, order,
+                                                  seed):
+    from dance_style.synthetic.long_video import write_long_video
     from dance_style.timeline import build_timeline, window_spec
-    path, truth = three_styles
+    path = tmp_path / 'three styles.mp4'
+    truth = write_long_video(path, order, 10.0, size=(64, 64), fps=16.0,
+                             seed=seed)
     timeline = build_timeline(model, path, stride_seconds=1.0, smooth=3,
                               progress=False)
     segments = timeline['segments']
-    assert [s['label'] for s in segments] == list(EASY_CLASSES), segments
-    window = window_spec(model.cfg, 16.0).seconds
-    assert window == 2.0
+    assert [s['label'] for s in segments] == list(order), segments
+    assert window_spec(model.cfg, 16.0).seconds == 2.0
     for found, true in zip(segments[1:], truth[1:]):
-        assert abs(found['start'] - true['start']) <= window, segments
+        assert abs(found['start'] - true['start']) <= BOUNDARY_ERROR_S, \
+            segments
     assert segments[-1]['end'] == pytest.approx(30.0)
     assert sum(timeline['shares'].values()) == pytest.approx(1.0)
 
