@@ -294,7 +294,10 @@ def test_videos_are_h264_and_decode_to_the_rendered_frames(small_dataset):
                                12.0)
         return np.abs(decoded.astype(int) - rendered).mean()
     # the first test clip; crf 18 and 4:2:0 chroma keep it close, not exact
-    # (the rendered pixel noise alone has sigma up to 8 grey levels)
+    # (the rendered pixel noise alone has sigma up to 8 grey levels).
+    # Measured 2026-12-05 (commit 5c4a323, this fixture's clip): 5.45 grey
+    # levels, against 51.0 for the next clip's frames (a ratio of 0.11); the
+    # bars, 8 and 0.5, leave 2.5 levels and 4.5x
     assert error(2_000_000) < 8
     assert error(2_000_000) < 0.5 * error(2_000_001)
 

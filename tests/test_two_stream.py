@@ -126,6 +126,7 @@ def test_both_streams_and_their_fusion_learn(two_stream_run):
     with pytest.raises(AssertionError, match='tap dancing 0/8'):
         assert_learnt(doctored, flow_dump['labels'], **BARS['flow'])
     # the fusion keeps what the better stream learnt, less one clip at most
+    # (measured 2026-12-05: 2 clips more than flow, the better stream)
     assert fused['top1'] >= max(rgb['top1'], flow['top1']) - 1 / 24
     assert re.search(r'fused\s+[\d.]+%', two_stream_run['stdout'])
 
