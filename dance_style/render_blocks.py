@@ -170,6 +170,23 @@ def view_choice() -> str:
     return '\n'.join(lines) + '\n'
 
 
+@block('suite')
+def suite_time() -> str:
+    """How long the suite took in its last timed run (tools/time_suite.py,
+    which .ci/run runs), or that none is recorded yet."""
+    suite = _optional('suite')
+    if suite is None:
+        return ('No timed run of `make test` is recorded yet '
+                '(`python tools/time_suite.py` writes '
+                '`docs/results/suite.json`).\n')
+    figures, machine = suite['figures'], suite['machine']
+    return (f'The last timed run of `{figures["command_run"]}` '
+            f'(`docs/results/suite.json`: {suite["date"]}, commit '
+            f'{suite["commit"]}) took {figures["make_test_seconds"]:.0f} s, '
+            f'{figures["passed"]} tests passed, on {machine["cores"]} cores '
+            f'of {machine["cpu"]}.\n')
+
+
 @block('configs')
 def configs_table() -> str:
     """The configs table (tools/compare_models.py's record)."""
