@@ -23,8 +23,10 @@ two-stream: $(STAMP)
 # Every test, on every core (at most 4 workers, tests/conftest.py); each
 # file runs on one worker. CI runs this.
 # --no-loadscope-reorder keeps tests/support/slow.py's order (files with the
-# most slow tests first)
-PYTEST := $(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
+# most slow tests first); --durations=15 lists the slowest steps, where to
+# look when the suite grows
+PYTEST := $(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder \
+	--durations=15
 test: $(STAMP)
 	$(PYTEST)
 
