@@ -8,7 +8,6 @@ from typing import Dict, Optional
 from mmengine.config import Config
 
 from .config import prepare, set_work_dir
-from .errors import DanceStyleError
 from .fileio import write_text_atomic
 from .train import build_runner, release_runner
 
