@@ -1,8 +1,8 @@
 # The demo config made cheaper for the test suite: the same I3D R50 NonLocal
 # architecture (depth, NonLocal blocks, identity init) at half the width
 # (stem 32 channels, 1024 features instead of 2048; 8.7M parameters instead
-# of 34.6M), the same clips (16x2 frames at 56 px), dataset class, metrics,
-# learning rate and tools; 10 short epochs on the 3-class subset of
+# of 34.6M), the same clips (16x2 frames at 56 px), dataset class, metrics
+# and tools, at the learning rate below; 10 short epochs on the 3-class subset of
 # tests/conftest.py (150 iterations). Measured on the suite's data
 # (2026-12-02): 23/24 test clips, and the three-style timeline of
 # tests/test_timeline.py found with both changes within 0.5 s on 3 seeds of
@@ -25,3 +25,9 @@ model = dict(
     backbone=dict(base_channels=32), cls_head=dict(in_channels=1024))
 
 train_cfg = dict(max_epochs=10)
+# The rate the figures above were measured at: AdamW 2e-3. The demo itself
+# now trains at its schedule's untuned 1e-3 (its 2e-3 had been chosen on its
+# test clips); at 1e-3 this small model's timeline of tests/test_timeline.py
+# split a style into extra segments (CI run of commit b9602cd), so the
+# suite keeps the rate its bars were measured at.
+optim_wrapper = dict(optimizer=dict(lr=2e-3))
