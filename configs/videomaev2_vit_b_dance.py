@@ -59,7 +59,7 @@ train_pipeline = [
     __open, dict(__clips, num_clips=1), dict(type='DecordDecode'),
     dict(type='Resize', scale=(-1, 256)),
     # the authors' RandAugment (rand-m7-n4) needs torchvision, which this
-    # stack does not install (README, "The stack"): left out
+    # stack does not install (docs/development.md, "The stack"): left out
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),

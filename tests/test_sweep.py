@@ -438,13 +438,13 @@ POSTGRES = os.environ.get('DANCE_STYLE_TEST_POSTGRES')
 def storage(request, tmp_path):
     """(storage URL, study name) of a new study: a SQLite file, or the
     PostgreSQL server that DANCE_STYLE_TEST_POSTGRES names (.ci/run starts
-    one with the README's recipe)."""
+    one with docs/sweep.md's recipe)."""
     name = f'shared_{uuid.uuid4().hex[:8]}'
     if request.param == 'sqlite':
         return f'sqlite:///{tmp_path / "shared.db"}', name
     if not POSTGRES:
         message = ('no PostgreSQL server: install and start one with the '
-                   'README\'s recipe ("Hyper-parameter search": apt-get '
+                   'recipe of docs/sweep.md ("PostgreSQL and its password": apt-get '
                    'install postgresql ...), then set DANCE_STYLE_TEST_'
                    'POSTGRES=postgresql://optuna:PASSWORD@localhost/optuna')
         if os.environ.get('DANCE_STYLE_REQUIRE_POSTGRES'):

@@ -2,7 +2,7 @@
 
 Each trial trains CONFIG with overrides drawn from a search space, through
 the same train function as tools/train.py. Rerunning the command adds
-trials to the same study. See README.md, "Hyper-parameter search"; the
+trials to the same study. See docs/sweep.md; the
 work happens in dance_style.sweep.command.
 """
 from dance_style.cli import run_cli
