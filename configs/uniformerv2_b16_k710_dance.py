@@ -38,7 +38,8 @@ train_pipeline = [
     dict(type='Resize', scale=(-1, 256)),
     # upstream adds PytorchVideoWrapper(op='RandAugment', magnitude=7,
     # num_layers=4) here: it needs pytorchvideo and torchvision, which this
-    # stack does not install (docs/development.md, "The stack"), so it is left out
+    # stack does not install (docs/development.md, "The stack"), so it is
+    # left out
     dict(type='RandomResizedCrop'),
     dict(type='Resize', scale=(224, 224), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5), *__pack

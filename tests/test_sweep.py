@@ -444,7 +444,8 @@ def storage(request, tmp_path):
         return f'sqlite:///{tmp_path / "shared.db"}', name
     if not POSTGRES:
         message = ('no PostgreSQL server: install and start one with the '
-                   'recipe of docs/sweep.md ("PostgreSQL and its password": apt-get '
+                   'recipe of docs/sweep.md ("PostgreSQL and its '
+                   'password": apt-get '
                    'install postgresql ...), then set DANCE_STYLE_TEST_'
                    'POSTGRES=postgresql://optuna:PASSWORD@localhost/optuna')
         if os.environ.get('DANCE_STYLE_REQUIRE_POSTGRES'):

@@ -61,7 +61,8 @@ def storage(request, tmp_path):
 def postgres_or_skip() -> str:
     if not POSTGRES:
         message = ('no PostgreSQL server: start one with the recipe of '
-                   'docs/sweep.md ("PostgreSQL and its password") and set DANCE_STYLE_'
+                   'docs/sweep.md ("PostgreSQL and its password") '
+                   'and set DANCE_STYLE_'
                    'TEST_POSTGRES=postgresql://optuna:PASSWORD@localhost/'
                    'optuna')
         if os.environ.get('DANCE_STYLE_REQUIRE_POSTGRES'):

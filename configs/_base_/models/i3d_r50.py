@@ -6,7 +6,8 @@ model = dict(
         type='ResNet3d',
         # mmaction2's default 'torchvision://resnet50' needs torchvision and
         # the network at weight init, before load_from applies (and no
-        # torchvision imports beside torch 2.13: docs/development.md, "The stack").
+        # torchvision imports beside torch 2.13: docs/development.md, "The
+        # stack").
         # Whole models come from load_from; pass a local 2D ResNet-50 .pth
         # here (with pretrained2d=True) for ImageNet inflation.
         pretrained=None,
