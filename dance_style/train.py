@@ -167,12 +167,14 @@ def last_val_metrics(runner) -> Dict[str, float]:
 
 
 def release_runner(runner) -> None:
-    """Close what mmengine keeps open after ``train()``: the log file and
-    the logger, message hub and visualizer it keeps per experiment name in
-    process-wide registries. Needed when one process trains many times
-    (a sweep); harmless otherwise."""
+    """Close what mmengine keeps open after ``train()`` or ``test()``: the
+    data loaders' worker processes, the log file, and the logger, message
+    hub and visualizer it keeps per experiment name in process-wide
+    registries. Needed when one process trains or tests many times (a
+    sweep, the demo's stages); harmless otherwise."""
     from mmengine.logging import MessageHub, MMLogger
     from mmengine.visualization import Visualizer
+    stop_loader_workers(runner)
     name = runner.experiment_name
     for handler in list(runner.logger.handlers):
         if isinstance(handler, logging.FileHandler):
@@ -180,6 +182,27 @@ def release_runner(runner) -> None:
             runner.logger.removeHandler(handler)
     for manager in (MMLogger, MessageHub, Visualizer):
         manager._instance_dict.pop(name, None)  # ManagerMixin's registry
+
+
+def stop_loader_workers(runner) -> None:
+    """Stop the worker processes of the runner's built data loaders now.
+    mmengine's loaders keep their workers (``persistent_workers``) until
+    the loader is garbage-collected; stopped from the collector, in the
+    middle of whatever the process does next, each loader waited out
+    torch's 5 s join timeout per worker: 10 s of idle time per loader,
+    every time one process trained or tested again (measured with the
+    demo's test stage: 12.5 s per test, 2.3 s with this). torch has no
+    public close for a loader; ``_shutdown_workers`` is what the iterator
+    runs itself at the end of a non-persistent epoch."""
+    from mmengine.runner.base_loop import BaseLoop
+    for name in ('_train_loop', '_val_loop', '_test_loop'):
+        loop = getattr(runner, name, None)  # a dict until built: no loader
+        if not isinstance(loop, BaseLoop):
+            continue
+        iterator = getattr(loop.dataloader, '_iterator', None)
+        if iterator is not None and hasattr(iterator, '_shutdown_workers'):
+            iterator._shutdown_workers()
+            loop.dataloader._iterator = None
 
 
 def train(cfg: Config, hooks: Sequence = ()) -> Dict[str, float]:

@@ -53,6 +53,27 @@ def test_curves_need_a_training_log(tmp_path):
     assert 'no training logs' in proc.stderr
 
 
+def test_testing_in_process_leaves_no_loader_workers(dumped, tmp_path):
+    """tools/test.py's function, in this process, with 2 persistent loader
+    workers (the demo tests 5 times in one process): when it returns, the
+    workers have stopped. Left to the garbage collector they stopped
+    10 s late, each time (dance_style.train.stop_loader_workers)."""
+    import multiprocessing
+
+    from dance_style.config import load_config
+    from dance_style.evaluate import apply_test_args, test
+    cfg = apply_test_args(
+        load_config(str(TINY_CONFIG)), str(TINY_CONFIG),
+        str(dumped['checkpoint']), work_dir=str(tmp_path),
+        data_root=str(dumped['data']),
+        cfg_options={'test_dataloader.num_workers': 2,
+                     'test_dataloader.persistent_workers': True})
+    before = set(multiprocessing.active_children())
+    metrics = test(cfg)
+    assert metrics['acc/top1'] > 0
+    assert set(multiprocessing.active_children()) <= before
+
+
 def test_dump_holds_every_test_video(dumped):
     with np.load(dumped['path'], allow_pickle=False) as data:
         scores, labels, videos = data['scores'], data['labels'], \

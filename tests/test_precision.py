@@ -142,6 +142,7 @@ def test_the_real_check_compares_the_real_model():
         assert verdict.reason.startswith('bfloat16 ')
 
 
+@pytest.mark.kernel_free
 def test_amp_refuses_where_the_check_fails_and_without_instructions(
         monkeypatch, tmp_path):
     from dance_style.train import apply_train_args, preflight
@@ -229,6 +230,7 @@ def _refuse(constant):
     raise AssertionError(f'{constant} in the JSON')
 
 
+@pytest.mark.kernel_free
 def test_verdict_json_has_no_nan(monkeypatch):
     _inject_bf16_nan(monkeypatch)
     bf16_check.bf16_verdict(Config.fromfile(TINY_CONFIG), log=lambda _: 0)
@@ -240,6 +242,7 @@ def test_verdict_json_has_no_nan(monkeypatch):
     assert isinstance(verdict, Bf16Verdict)
 
 
+@pytest.mark.kernel_free
 def test_check_bf16_tool_writes_a_record(tmp_path):
     out = tmp_path / 'record.json'
     proc = run_tool('tools/check_bf16.py', TINY_CONFIG, '--repeats', '2',
@@ -260,6 +263,7 @@ def test_check_bf16_tool_writes_a_record(tmp_path):
     assert not (Path(bf16_check.cache_dir()) / bf16_check.CACHE_NAME).exists()
 
 
+@pytest.mark.kernel_free
 def test_a_nan_under_bf16_marks_bf16_wrong_for_the_next_run(
         easy_dataset, tmp_path, monkeypatch):
     """A bf16 run stopped by a NaN (here injected at iteration 2, if this
