@@ -353,3 +353,16 @@ def test_fusion_weights_arguments_are_checked(tmp_path):
         fuse_and_save([dump, dump], weights=[1, 1], weights_from=[dump, dump])
     with pytest.raises(DanceStyleError, match='one validation dump per'):
         fuse_and_save([dump, dump], weights_from=[dump])
+
+
+def test_the_bf16_check_runs_on_a_flow_model():
+    """precision auto checks bf16 on clips of the model's own channels: 2
+    for optical flow (make two-stream stopped at its flow stream when the
+    check fed the flow model 3-channel clips)."""
+    from dance_style import bf16_check
+    from dance_style.benchmark.speed import clip_shape
+    from dance_style.config import load_config
+    cfg = load_config(str(FLOW_CONFIG))
+    assert clip_shape(cfg)[0] == 2 and clip_shape(cfg, test=True)[0] == 2
+    verdict = bf16_check.check_bf16(cfg)
+    assert verdict.step_s['fp32'] > 0 and verdict.step_s['bf16'] > 0

@@ -242,7 +242,8 @@ def measure_model(args, cfg) -> Dict:
         # bf16 on a CPU without these instructions is emulated (slow)
         results['cpu_native_bf16'] = cpu_supports_bf16()
     if args.what in ('train', 'infer'):
-        shape = (3, *args.shape) if args.shape else None
+        from .speed import clip_channels
+        shape = (clip_channels(cfg), *args.shape) if args.shape else None
         if device.type == 'cpu' and results['cpu_native_bf16']:
             # fast is not enough: right on this CPU (dance_style.bf16_check)
             from ..bf16_check import bf16_verdict

@@ -202,13 +202,21 @@ def _peak_memory_mb(device: torch.device) -> Optional[float]:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def clip_channels(cfg) -> int:
+    """Channels of the clips the model takes: one per mean of its data
+    preprocessor (3 for RGB, 2 for optical flow's x and y)."""
+    mean = cfg.model.get('data_preprocessor', {}).get('mean')
+    return len(mean) if mean else 3
+
+
 def clip_shape(cfg, test: bool = False) -> Tuple[int, int, int, int]:
-    """(3, T, H, W) of one clip as the config's train (or test) pipeline
-    feeds the model."""
+    """(C, T, H, W) of one clip as the config's train (or test) pipeline
+    feeds the model (C: :func:`clip_channels`)."""
     from ..export import input_shape
+    channels = clip_channels(cfg)
     if test:
         frames, height, width = input_shape(cfg)
-        return 3, frames, height, width
+        return channels, frames, height, width
     frames = size = None
     for step in cfg.train_dataloader.dataset.pipeline:
         if step['type'] == 'SampleFrames':
@@ -221,7 +229,7 @@ def clip_shape(cfg, test: bool = False) -> Tuple[int, int, int, int]:
         raise DanceStyleError('cannot tell the training clip shape from the '
                               'train pipeline; pass --shape T H W')
     height, width = (size, size) if isinstance(size, int) else size[::-1]
-    return 3, frames, height, width
+    return channels, frames, height, width
 
 
 # mmaction2's I3D recipe loads with 8 workers, persistent, without pinned
