@@ -28,6 +28,7 @@ import numpy as np
 from .classes import DANCE19_CLASSES
 from .errors import DanceStyleError
 from .readers import DECODE_TYPES  # noqa: F401  (imported from here too)
+from .segments import UNSURE
 KINETICS_CLIP_SECONDS = 10.0  # what UniformSample spreads its frames over
 
 
@@ -322,30 +323,30 @@ def smooth_scores(scores: np.ndarray, windows: int) -> np.ndarray:
 
 def segments_of(starts: Sequence[float], scores: np.ndarray,
                 window_seconds: float, duration: float,
-                class_names: Sequence[str] = DANCE19_CLASSES) -> List[dict]:
+                class_names: Sequence[str] = DANCE19_CLASSES,
+                min_seconds: float = 0.0,
+                unsure_below: float = 0.0) -> List[dict]:
     """Consecutive windows with the same top style, merged. A window
     stands for the time around its centre: boundaries are the midpoints
     between neighbouring centres, the first segment starts at 0 and the last
-    ends at ``duration``."""
-    centres = [min(s + window_seconds / 2, duration) for s in starts]
-    top = scores.argmax(1)
-    segments: List[dict] = []
-    for i, label in enumerate(top):
-        begin = 0.0 if i == 0 else (centres[i - 1] + centres[i]) / 2
-        end = duration if i == len(top) - 1 else (centres[i] +
-                                                 centres[i + 1]) / 2
-        if segments and segments[-1]['label'] == int(label):
-            seg = segments[-1]
-            seg['end'] = end
-            seg['_probs'].append(float(scores[i, label]))
-        else:
-            segments.append(dict(start=begin, end=end, label=int(label),
-                                 style=class_names[int(label)],
-                                 _probs=[float(scores[i, label])]))
-    for seg in segments:
-        seg['probability'] = float(np.mean(seg.pop('_probs')))
-        seg['start'], seg['end'] = round(seg['start'], 3), round(seg['end'], 3)
-    return segments
+    ends at ``duration``. Windows whose top probability is below
+    ``unsure_below`` are ``unsure``; segments shorter than ``min_seconds``
+    go to a neighbour (:mod:`dance_style.segments`)."""
+    from .segments import absorb_short, segments, window_labels, window_spans
+    spans = window_spans(starts, window_seconds, duration)
+    labels = absorb_short(window_labels(scores, unsure_below), scores, spans,
+                          min_seconds)
+    return segments(labels, scores, spans, class_names)
+
+
+def check_segment_settings(min_segment: float, unsure_below: float) -> None:
+    """Refuse a negative minimum length or a threshold outside 0..1."""
+    if not min_segment >= 0:
+        raise DanceStyleError(f'--min-segment must be >= 0 s; got '
+                              f'{min_segment}')
+    if not 0 <= unsure_below < 1:
+        raise DanceStyleError(f'--unsure-below is a probability, 0 (off) '
+                              f'to below 1; got {unsure_below}')
 
 
 def shares_of(segments: List[dict], duration: float) -> Dict[str, float]:
@@ -361,18 +362,23 @@ def build_timeline(model, path, stride_seconds: float = 1.0,
                    smooth: int = 1, fps: Optional[float] = None,
                    batch_size: int = 8, progress: bool = True,
                    class_names: Sequence[str] = DANCE19_CLASSES,
-                   limits=None) -> dict:
-    """:func:`score_windows`, smoothed, as segments and shares."""
+                   limits=None, min_segment: float = 0.0,
+                   unsure_below: float = 0.0) -> dict:
+    """:func:`score_windows`, smoothed, as segments and shares
+    (``min_segment`` seconds and ``unsure_below``: :func:`segments_of`)."""
     if not stride_seconds > 0:
         raise DanceStyleError(f'--stride must be > 0 s; got {stride_seconds}')
+    check_segment_settings(min_segment, unsure_below)
     raw = score_windows(model, path, stride_seconds, fps, batch_size,
                         progress, limits)
     smoothed = smooth_scores(raw['scores'], smooth)
     segments = segments_of(raw['starts'], smoothed, raw['window_seconds'],
-                           raw['duration'], class_names)
+                           raw['duration'], class_names, min_segment,
+                           unsure_below)
     raw.update(smooth=smooth, smoothed=smoothed, segments=segments,
                shares=shares_of(segments, raw['duration']),
-               class_names=list(class_names))
+               class_names=list(class_names), min_segment=min_segment,
+               unsure_below=unsure_below)
     # what the model was trained on (load_recognizer sets it), kept with
     # the segments it produced
     if getattr(model, 'about', None):
@@ -393,8 +399,9 @@ def timeline_json(timeline: dict, top_k: int = 5) -> dict:
                                       probability=round(float(probs[i]), 5))
                                  for i in order]))
     keys = ('video', 'fps', 'source_fps', 'rotation', 'window_seconds',
-            'stride_seconds', 'smooth', 'duration', 'frames')
-    out = {k: timeline[k] for k in keys}
+            'stride_seconds', 'smooth', 'min_segment', 'unsure_below',
+            'duration', 'frames')
+    out = {k: timeline[k] for k in keys if k in timeline}
     if 'model' in timeline:
         out['model'] = timeline['model']
     out.update(segments=timeline['segments'], shares=timeline['shares'],
@@ -444,9 +451,10 @@ def plot_timeline(timeline: dict, path, top: int = 5) -> Path:
     order = np.argsort(-smoothed.mean(0))
     shown = [int(i) for i in order[:top]]
     for seg in timeline['segments']:  # every segment's style has a line
-        if seg['label'] not in shown:
+        if seg['label'] not in shown and seg['label'] != UNSURE:
             shown.append(seg['label'])
     colours = {label: plt.cm.tab10(i % 10) for i, label in enumerate(shown)}
+    colours[UNSURE] = (0.85, 0.85, 0.85, 1.0)  # unsure: a light grey band
     fig, (ax, band) = plt.subplots(
         2, 1, figsize=(10, 4), sharex=True,
         gridspec_kw=dict(height_ratios=[4, 0.6]))

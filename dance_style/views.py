@@ -77,3 +77,74 @@ def choose_on_validation(score: Callable[[View], Dict[str, float]],
                           views=views_per_video(view), validation=metrics))
     best = max(table, key=lambda row: (row['validation'][key], -row['views']))
     return (best['clips'], best['crop']), table
+
+
+# The validation figures a config's fast views rest on: the config's file
+# name -> the run record (docs/results/) whose figures hold its
+# 'configured_views' and every scored 'candidates' row (make demo writes
+# them: dance_style.demo.score_held_out).
+VIEW_RECORDS = {'i3d_nl_dance_synthetic.py': 'demo'}
+FAST_WITHIN = 0.01  # validation top-1 within 1 point of the full views
+
+
+def fast_from_candidates(configured: View, candidates: Sequence[Dict]
+                         ) -> Optional[View]:
+    """The cheapest candidate whose validation top-1 is within
+    :data:`FAST_WITHIN` of the configured (full) views' top-1; None when
+    the configured views were not scored."""
+    full = next((row for row in candidates
+                 if (row['clips'], row['crop']) == tuple(configured)), None)
+    if full is None:
+        return None
+    bar = full['validation']['acc/top1'] - FAST_WITHIN - 1e-9
+    good = [row for row in candidates if row['validation']['acc/top1'] >= bar]
+    best = min(good, key=lambda row: (row['views'], row['clips']))
+    return best['clips'], best['crop']
+
+
+def resolve_views(cfg, spec: str) -> Tuple[Optional[View], str]:
+    """What ``--views SPEC`` means for ``cfg``: 'full' (the config's test
+    views), 'fast' (the cheapest views within 1 point of full on the
+    validation clips, where a run record has them for this config; else
+    full) or a number of clips, centre-cropped. Returns the views to set
+    (None: the config's own) and a line that says which and why."""
+    import os.path as osp
+    configured = test_views(cfg)
+    shown = f'{views_per_video(configured)} ({configured[0]} clip(s) x ' \
+            f'{configured[1]})'
+    if spec == 'full':
+        return None, f'views: the config\'s {shown}'
+    if spec == 'fast':
+        name = VIEW_RECORDS.get(osp.basename(cfg.filename or ''))
+        if name is None:
+            return None, (f'views: the config\'s {shown}; no validation '
+                          'record chooses fewer for this config')
+        from .records import read_record, record_path
+        figures = read_record(name)['figures']
+        fast = fast_from_candidates(figures['configured_views'],
+                                    figures['candidates'])
+        if fast is None or views_per_video(fast) >= \
+                views_per_video(configured):
+            return None, f'views: the config\'s {shown}'
+        return fast, (f'views: {views_per_video(fast)} ({fast[0]} clip(s) x '
+                      f'{fast[1]}) of the config\'s {shown}, within 1 point '
+                      f'on the validation clips ({record_path(name).name}; '
+                      '--views full for all)')
+    try:
+        clips = int(spec)
+    except ValueError:
+        clips = 0
+    if clips < 1:
+        raise DanceStyleError(f'--views {spec!r}: fast, full, or a number of '
+                              'clips per video (1, 2, ...)')
+    return (clips, 'CenterCrop'), (f'views: {clips} clip(s) x CenterCrop '
+                                   f'(the config\'s: {shown})')
+
+
+def use_views(cfg, spec: str) -> str:
+    """Set ``cfg``'s test views to what ``--views SPEC`` means
+    (:func:`resolve_views`); returns the line that says which."""
+    view, line = resolve_views(cfg, spec)
+    if view is not None:
+        set_test_views(cfg, *view)
+    return line

@@ -172,3 +172,30 @@ def test_cli_writes_json_csv_png_and_overlay(trained_run, three_styles,
         b'\x89PNG\r\n\x1a\n'
     overlay = probe(out / f'{stem}.overlay.mp4')
     assert overlay.frames == 480 and overlay.fps == 16.0
+
+
+def test_tune_timeline_scores_every_setting_on_validation_videos(
+        trained_run, tmp_path):
+    """The tool on the suite's model: 2 generated videos of the 3 easy
+    styles, every setting of the grid scored, a record written; the
+    choice has the most videos with the right segment count, and no fewer
+    than with every rule off."""
+    from dance_style.records import read_record
+    from dance_style.timeline_tuning import GRID
+    out = tmp_path / 'record.json'
+    proc = run_tool('tools/tune_timeline.py', TINY_CONFIG,
+                    trained_run['work_dir'] / f'epoch_{TINY_EPOCHS}.pth',
+                    '--videos', '2', '--classes', *map(str, EASY_CLASSES),
+                    '--work-dir', tmp_path / 'videos', '--json', out)
+    figures = read_record(out)['figures']
+    rows = figures['rows']
+    assert len(rows) == len(GRID['smooth']) * len(GRID['min_segment']) * \
+        len(GRID['unsure_below'])
+    assert all(set(v['labels']) <= set(EASY_CLASSES)
+               for v in figures['plan'])
+    chosen = figures['chosen']
+    assert chosen['videos_count_right'] >= figures['off'][
+        'videos_count_right']
+    assert chosen['videos_count_right'] == max(
+        r['videos_count_right'] for r in rows)
+    assert f'--min-segment {chosen["min_segment"]:g}' in proc.stdout

@@ -125,3 +125,25 @@ def test_predict_top_k_and_bad_files(trained_run, tmp_path):
                                           'FFmpeg can read')
     assert "ffmpeg -i '" in results[1]['error']  # the quoted re-encode
     assert results[2]['error'].startswith('missing.mp4: file not found')
+
+
+def test_predict_views_sets_the_clips_scored(trained_run):
+    """--views 1 scores one centre-cropped clip, --views full the config's
+    8: the answers differ, and each run says which it used."""
+    data = Path(trained_run['data'])
+    line = (split_lists_dir(data) / 'dance19_test.txt').read_text(
+    ).splitlines()[0]
+    video = data / line.rsplit(None, 1)[0]
+    checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
+    answers = {}
+    for views in ('1', 'full'):
+        proc = run_tool('tools/predict.py', TINY_CONFIG, checkpoint, video,
+                        '--views', views, '--json')
+        answers[views] = json.loads(proc.stdout)[0]['predictions']
+        said = re.search(r'^views: .*$', proc.stderr, re.M).group(0)
+        assert said.startswith('views: 1 clip(s) x CenterCrop' if views ==
+                               '1' else "views: the config's 8 (8 clip(s)")
+    assert answers['1'] != answers['full']
+    bad = run_tool('tools/predict.py', TINY_CONFIG, checkpoint, video,
+                   '--views', 'many', check=False)
+    assert bad.returncode == 2 and '--views' in bad.stderr

@@ -52,6 +52,13 @@ def parse_args(argv=None):
                         help='how many styles to list per video (1..19)')
     parser.add_argument('--json', action='store_true',
                         help='print JSON instead of text')
+    parser.add_argument('--views', default='fast',
+                        help='test views per video: fast (the fewest within '
+                        '1 point of the config\'s on the validation clips, '
+                        'where a run record has them for this config; else '
+                        'the config\'s), full (the config\'s), or a number '
+                        'of clips, centre-cropped (default fast; a timeline '
+                        'window is always one clip)')
     parser.add_argument('--device', default='cpu',
                         help='torch device, e.g. cpu or cuda:0')
     parser.add_argument('--max-frame-size', type=parse_frame_size,
@@ -75,6 +82,16 @@ def parse_args(argv=None):
                           help='average each window\'s probabilities with '
                           'its neighbours, N windows in all (default 3; 1 '
                           'turns smoothing off)')
+    timeline.add_argument('--min-segment', type=float, default=0.0,
+                          metavar='SECONDS',
+                          help='a segment shorter than SECONDS goes to the '
+                          'neighbouring style its own windows favour, so a '
+                          'flicker of the top style is not read as a change '
+                          '(default 0: off; dance_style/segments.py)')
+    timeline.add_argument('--unsure-below', type=float, default=0.0,
+                          metavar='P',
+                          help='label "unsure" the windows whose top '
+                          'probability is below P, 0 to 1 (default 0: off)')
     timeline.add_argument('--fps', type=positive_float, default=None,
                           help='frame rate the windows are sampled at '
                           '(default: the config\'s video_fps, the rate its '
@@ -122,7 +139,9 @@ def run_timelines(model, args):
             timeline = build_timeline(model, video, args.stride, args.smooth,
                                       args.fps, args.batch_size,
                                       progress=not args.no_progress,
-                                      limits=limits_of(args))
+                                      limits=limits_of(args),
+                                      min_segment=args.min_segment,
+                                      unsure_below=args.unsure_below)
         except DanceStyleError as error:
             lines += [video, f'  error: {error}']
             entries.append(dict(video=video, error=str(error)))
@@ -150,6 +169,9 @@ def main(argv=None):
                                      load_recognizer, predict_videos)
     cfg = prepare(args.config)
     check_rgb_config(cfg)
+    if not args.timeline:
+        from dance_style.views import use_views
+        print(use_views(cfg, args.views), file=sys.stderr)
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():
         model = load_recognizer(cfg, args.checkpoint, device=args.device)

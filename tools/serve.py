@@ -106,10 +106,25 @@ def parse_args(argv=None):
     parser.add_argument('--smooth', type=odd, default=3,
                         help='timeline: windows averaged (default 3; 1: '
                         'none)')
+    parser.add_argument('--min-segment', type=float, default=0.0,
+                        metavar='SECONDS',
+                        help='timeline: a segment shorter than SECONDS goes '
+                        'to the neighbouring style its windows favour '
+                        '(default 0: off)')
+    parser.add_argument('--unsure-below', type=float, default=0.0,
+                        metavar='P',
+                        help='timeline: label "unsure" the windows whose top '
+                        'probability is below P (default 0: off)')
     parser.add_argument('--work-dir', default='work_dirs/serve',
                         help='the server writes only under a new folder here '
                         '(samples, uploads being analysed), removed at exit; '
                         'default work_dirs/serve')
+    parser.add_argument('--views', default='fast',
+                        help='test views per uploaded video: fast (the '
+                        'fewest within 1 point of the config\'s on the '
+                        'validation clips, where a run record has them; '
+                        'else the config\'s), full, or a number of clips '
+                        '(default fast)')
     parser.add_argument('--no-samples', action='store_true',
                         help='do not generate the sample clips at start')
     parser.add_argument('--device', default='cpu',
@@ -135,6 +150,8 @@ def main(argv=None):
     from dance_style.web.app import create_app, make_samples, remove_folder
     cfg = prepare(args.config)
     check_rgb_config(cfg)
+    from dance_style.views import use_views
+    print(use_views(cfg, args.views), flush=True)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
     from dance_style.provenance import format_about
     print(format_about(model.about), flush=True)  # the page says it too
@@ -146,6 +163,8 @@ def main(argv=None):
         app = create_app(model, folder, max_mb=args.max_mb,
                          max_seconds=60 * args.max_minutes,
                          stride=args.stride, smooth=args.smooth,
+                         min_segment=args.min_segment,
+                         unsure_below=args.unsure_below,
                          samples=samples, config_name=Path(args.config).name,
                          host=args.host, port=args.port,
                          allow_origins=args.allow_origin,

@@ -1,0 +1,33 @@
+"""--views of predict and the page (dance_style/views.py): fast, full or a
+number of clips."""
+import pytest
+
+from dance_style.errors import DanceStyleError
+
+
+def test_fast_views_are_the_fewest_within_a_point_of_full():
+    """The rule behind --views fast, on the demo's record
+    (docs/results/demo.json) and on made-up candidates."""
+    from dance_style.config import load_config
+    from dance_style.views import (fast_from_candidates, resolve_views,
+                                   test_views)
+
+    def row(clips, crop, top1):
+        views = clips * (3 if crop == 'ThreeCrop' else 1)
+        return dict(clips=clips, crop=crop, views=views,
+                    validation={'acc/top1': top1})
+    rows = [row(1, 'CenterCrop', .60), row(4, 'CenterCrop', .695),
+            row(8, 'CenterCrop', .70), row(8, 'ThreeCrop', .75)]
+    assert fast_from_candidates((8, 'CenterCrop'), rows) == (4, 'CenterCrop')
+    assert fast_from_candidates((8, 'ThreeCrop'), rows) == (8, 'ThreeCrop')
+    assert fast_from_candidates((2, 'CenterCrop'), rows) is None
+    demo = load_config('configs/demo/i3d_nl_dance_synthetic.py')
+    view, line = resolve_views(demo, 'fast')
+    assert view is not None and view[0] < test_views(demo)[0]
+    assert 'demo.json' in line
+    # no record for the study's config: its own views
+    study = load_config('configs/i3d_nl_dance.py')
+    assert resolve_views(study, 'fast')[0] is None
+    assert resolve_views(study, '2')[0] == (2, 'CenterCrop')
+    with pytest.raises(DanceStyleError, match='--views'):
+        resolve_views(study, '0')

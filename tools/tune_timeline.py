@@ -1,0 +1,101 @@
+"""Choose the timeline's segment settings on generated validation videos.
+
+    python tools/tune_timeline.py CONFIG CHECKPOINT [--videos 6]
+        [--json docs/results/timeline_settings.json]
+
+Writes ``--videos`` long videos of 3 styles each (generated dancers whose
+true segments are known, seeds from ``--seed``: none of the suite's),
+scores each one's windows once with the model, and evaluates every setting
+of smoothing, minimum segment length and unsure threshold on them
+(dance_style/timeline_tuning.py says how a setting is scored and chosen).
+Prints the table and the choice; ``--json OUT`` writes them as a run
+record. Pass the chosen values to tools/predict.py --timeline and
+tools/serve.py as --smooth, --min-segment and --unsure-below.
+"""
+import argparse
+
+from dance_style.cli import ConfigOptionsAction, run_cli
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Choose --smooth, --min-segment and --unsure-below of '
+        'the style timeline on generated validation videos.')
+    parser.add_argument('config', help='the model\'s config file')
+    parser.add_argument('checkpoint', help='the model\'s checkpoint (file, '
+                        'URL or a name of configs/metafile.yml)')
+    parser.add_argument('--videos', type=int, default=6,
+                        help='validation videos to generate (default 6)')
+    parser.add_argument('--seed', type=int, default=1000,
+                        help='first dancer seed; video i uses SEED+i '
+                        '(default 1000, apart from the tests\' seeds)')
+    parser.add_argument('--classes', type=int, nargs='+',
+                        help='labels (0-18) the videos\' styles are drawn '
+                        'from (default: all 19)')
+    parser.add_argument('--stride', type=float, default=1.0,
+                        help='a window every STRIDE s, as the timeline '
+                        '(default 1)')
+    parser.add_argument('--work-dir', default='work_dirs/tune_timeline',
+                        help='where the validation videos are written '
+                        '(default %(default)s)')
+    parser.add_argument('--json', metavar='OUT',
+                        help='also write the figures as a run record to OUT '
+                        '(docs/results/NAME.json for one the docs cite)')
+    parser.add_argument('--device', default='cpu',
+                        help='cpu, or cuda:0 ... (default cpu)')
+    parser.add_argument('--cfg-options', nargs='+',
+                        action=ConfigOptionsAction,
+                        help='config overrides, key=value')
+    return parser.parse_args(argv)
+
+
+def format_rows(result) -> str:
+    lines = ['| smooth | min segment (s) | unsure below | right count | '
+             'boundary error (s) | time right |',
+             '|---|---|---|---|---|---|']
+    for row in result['rows']:
+        mark = ' (chosen)' if row is result['chosen'] else ''
+        lines.append(f'| {row["smooth"]} | {row["min_segment"]:g} | '
+                     f'{row["unsure_below"]:g} | '
+                     f'{row["videos_count_right"]}/{len(result["plan"])} | '
+                     f'{row["boundary_error_s"]:.2f} | '
+                     f'{100 * row["time_right"]:.1f} %{mark} |')
+    return '\n'.join(lines)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    from pathlib import Path
+
+    from dance_style import records
+    from dance_style.config import prepare
+    from dance_style.errors import DanceStyleError
+    from dance_style.predict import load_recognizer
+    from dance_style.register import register_all_modules
+    from dance_style.timeline_tuning import tune
+    register_all_modules()
+    if args.videos < 1:
+        raise DanceStyleError(f'--videos must be at least 1; got '
+                              f'{args.videos}')
+    command = records.command_line(
+        None if argv is None else ['python', 'tools/tune_timeline.py',
+                                   *map(str, argv)])
+    cfg = prepare(args.config, cfg_options=args.cfg_options)
+    model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    result = tune(model, Path(args.work_dir), args.videos, args.seed,
+                  stride=args.stride, labels=args.classes)
+    print(format_rows(result))
+    chosen = result['chosen']
+    print(f'chosen on {args.videos} validation videos: --smooth '
+          f'{chosen["smooth"]} --min-segment {chosen["min_segment"]:g} '
+          f'--unsure-below {chosen["unsure_below"]:g}')
+    if args.json:
+        figures = dict(result, config=str(args.config),
+                       checkpoint=str(args.checkpoint))
+        path = records.write_record(args.json, figures, command)
+        print(f'run record written to {path}')
+    return 0
+
+
+if __name__ == '__main__':
+    run_cli(main)
