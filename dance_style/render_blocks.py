@@ -228,3 +228,46 @@ def records_index() -> str:
                      f'`{record["command"]}` | {record["commit"]} | '
                      f'{record["date"]} | {where} |')
     return '\n'.join(lines) + '\n'
+
+
+@block('decoders')
+def decoders_table() -> str:
+    """docs/performance.md: decord, PyAV and torchcodec on normalised
+    clips (tools/benchmark.py --what decoders)."""
+    record = _optional('decoders')
+    if record is None:
+        return ('Not measured yet: `python tools/benchmark.py --what decoders '
+                '--json docs/results/decoders.json` measures it.\n')
+    figures = record['figures']
+    samplings = figures['samplings']
+    lines = ['| decoder | ' + ' | '.join(f'{s}: clips/s' for s in samplings)
+             + ' | frames against decord\'s | formats it fails on |',
+             '| --- | ' + ' | '.join('---' for _ in samplings) + ' | --- | --- |']
+    for name, row in figures['decoders'].items():
+        if 'unavailable' in row:
+            lines.append(f'| {name} | ' + ' | '.join('' for _ in samplings)
+                         + f' | not loadable here: `{row["unavailable"]}` | |')
+            continue
+        rates = ' | '.join(f'{row["clips_per_s"][s]:.1f}' for s in samplings)
+        frames = row['frames']
+        if not frames:
+            same = 'the reference'
+        else:
+            worst = max(f.get('max_abs_diff', 256) for f in frames.values())
+            share = min(f.get('equal_share', 0) for f in frames.values())
+            same = ('equal, pixel for pixel' if worst == 0 else
+                    f'{100 * share:.2f} % of pixels equal, at most {worst} '
+                    'apart')
+        fails = ', '.join(f.split(':')[0] for f in row['format_failures'])
+        lines.append(f'| {name} | {rates} | {same} | {fails or "none"} |')
+    machine = record['machine']
+    lines.append('')
+    lines.append(
+        f'{figures["clips"]} clips of {figures["seconds"]:g} s, '
+        f'{figures["source_size"][1]}x{figures["source_size"][0]} '
+        f'normalised to short side {figures["short_side"]} at '
+        f'{figures["fps"]:g} fps; one thread each; '
+        f'[`docs/results/decoders.json`](results/decoders.json): '
+        f'`{record["command"]}`, commit {record["commit"]}, '
+        f'{record["date"]}, {machine["cpu"]}, {machine["cores"]} cores.')
+    return '\n'.join(lines) + '\n'

@@ -10,6 +10,9 @@
   of data prep with ours (:mod:`.speed`);
 * ``normalise``: data prep's normalise throughput and the decode speed-up it
   buys (:mod:`.normalise`);
+* ``decoders``: decord, PyAV and torchcodec on normalised clips with the
+  configs' samplings: clips/s on one thread, frames against decord's, the
+  formats each fails on (:mod:`.decoders`);
 * ``pruning``: the same sweep with and without the median pruner
   (:mod:`.pruning`);
 * ``timeline``: peak memory and time of the streamed style timeline on long
@@ -35,8 +38,8 @@ from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..resources import CONFIGS, shown
 
-WHAT = ('train', 'infer', 'data', 'normalise', 'pruning', 'timeline',
-        'serve')
+WHAT = ('train', 'infer', 'data', 'normalise', 'decoders', 'pruning',
+        'timeline', 'serve')
 NEEDS_CONFIG = ('train', 'infer', 'data')
 PRUNING_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 
@@ -88,7 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
                        'small for a CPU smoke run')
     model.add_argument('--device',
                        help='cuda or cpu (default: cuda when available)')
-    data = parser.add_argument_group('data, normalise')
+    data = parser.add_argument_group('data, normalise, decoders')
     data.add_argument('--workers', type=int, nargs='+',
                       help='loader workers (data; default 0 2) or normalise '
                       'processes (normalise; default 1 2) to try')
@@ -99,23 +102,26 @@ def build_parser() -> argparse.ArgumentParser:
                       'synthetic 640x360 originals); their normalised copies '
                       'go to <folder>_normalised')
     data.add_argument('--size', default='360x640',
-                      help='normalise: HEIGHTxWIDTH of the originals '
+                      help='normalise, decoders: HEIGHTxWIDTH of the originals '
                       '(default %(default)s)')
     data.add_argument('--seconds', type=float, default=10.0,
-                      help='normalise: length of each original (default '
+                      help='normalise, decoders: length of each original (default '
                       '%(default)s)')
     data.add_argument('--source-fps', type=float, default=30.0,
                       help='normalise: frame rate of the originals (default '
                       '%(default)s)')
     data.add_argument('--short-side', type=int, default=256,
-                      help='normalise: normalised short side (default '
+                      help='normalise, decoders: normalised short side (default '
                       '%(default)s)')
     data.add_argument('--fps', type=float, default=30.0,
-                      help='normalise: normalised frame rate (default '
+                      help='normalise, decoders: normalised frame rate (default '
                       '%(default)s)')
     data.add_argument('--repeats', type=int, default=5,
-                      help='normalise: decode repeats per clip (default '
+                      help='normalise, decoders: decode repeats per clip (default '
                       '%(default)s)')
+    data.add_argument('--decoders', nargs='+', choices=('decord', 'pyav',
+                                                        'torchcodec'),
+                      help='decoders: which to measure (default all three)')
     long_video = parser.add_argument_group('timeline')
     long_video.add_argument('--minutes', type=float, nargs='+',
                             default=[1, 10],
@@ -291,6 +297,12 @@ def measure(args) -> Dict:
             seconds=args.seconds, source_fps=args.source_fps,
             short_side=args.short_side, fps=args.fps,
             workers=args.workers or (1, 2), repeats=args.repeats)
+    if args.what == 'decoders':
+        from .decoders import DECODERS, measure_decoders
+        return measure_decoders(
+            clips=args.clips, size=parse_size(args.size),
+            seconds=args.seconds, short_side=args.short_side, fps=args.fps,
+            repeats=args.repeats, decoders=args.decoders or DECODERS)
     if args.what == 'timeline':
         from .timeline import measure_timeline
         return measure_timeline(args.config or PRUNING_CONFIG,
@@ -328,9 +340,13 @@ def main(argv: Optional[list] = None) -> int:
         raise DanceStyleError(f'--what {args.what} needs a CONFIG, e.g. '
                               'configs/i3d_nl_dance.py')
     # flags a measurement would silently ignore
-    if args.what == 'normalise' and (args.config or args.cfg_options):
-        raise DanceStyleError('--what normalise measures data prep, not a '
-                              'config: leave out CONFIG and --cfg-options')
+    if args.what in ('normalise', 'decoders') and (args.config or
+                                                   args.cfg_options):
+        raise DanceStyleError(f'--what {args.what} measures video files, '
+                              'not a config: leave out CONFIG and '
+                              '--cfg-options')
+    if args.decoders and args.what != 'decoders':
+        raise DanceStyleError('--decoders is for --what decoders')
     if args.what in ('pruning', 'serve') and args.cfg_options:
         raise DanceStyleError(f'--what {args.what} sets its own overrides; '
                               'pass another CONFIG instead of '
