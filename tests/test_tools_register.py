@@ -35,6 +35,7 @@ RUNS = {
     'sweep.py': [CONFIG],
     'test.py': [CONFIG, 'model.pth'],
     'train.py': [CONFIG],
+    'tune_timeline.py': [CONFIG, 'model.pth'],
 }
 # Tools whose package entry points register only after data-prep stages
 # that stay light by design and take minutes (downloads rendered, videos
