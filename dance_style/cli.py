@@ -68,6 +68,22 @@ def add_run_flags(parser: argparse.ArgumentParser, run: str,
                         'torchrun, which sets LOCAL_RANK')
 
 
+def add_segment_flags(parser) -> None:
+    """--min-segment and --unsure-below, the timeline's segment rules
+    (dance_style/segments.py), for predict --timeline and the web page."""
+    parser.add_argument('--min-segment', type=float, default=0.0,
+                        metavar='SECONDS',
+                        help='timeline: a segment shorter than SECONDS goes '
+                        'to the neighbouring style its own windows favour, '
+                        'so a flicker of the top style is not read as a '
+                        'change (default 0: off; tools/tune_timeline.py '
+                        'chooses it on validation videos)')
+    parser.add_argument('--unsure-below', type=float, default=0.0,
+                        metavar='P',
+                        help='timeline: label "unsure" the windows whose top '
+                        'probability is below P, 0 to 1 (default 0: off)')
+
+
 @contextlib.contextmanager
 def logs_to_stderr():
     """Keep stdout for a tool's results (``--json`` output a script can

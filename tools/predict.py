@@ -9,7 +9,7 @@ import json
 import sys
 from pathlib import Path
 
-from dance_style.cli import logs_to_stderr, run_cli
+from dance_style.cli import add_segment_flags, logs_to_stderr, run_cli
 from dance_style.limits import (DEFAULT_MAX_FRAME, InputLimits,
                                 parse_frame_size)
 
@@ -82,16 +82,7 @@ def parse_args(argv=None):
                           help='average each window\'s probabilities with '
                           'its neighbours, N windows in all (default 3; 1 '
                           'turns smoothing off)')
-    timeline.add_argument('--min-segment', type=float, default=0.0,
-                          metavar='SECONDS',
-                          help='a segment shorter than SECONDS goes to the '
-                          'neighbouring style its own windows favour, so a '
-                          'flicker of the top style is not read as a change '
-                          '(default 0: off; dance_style/segments.py)')
-    timeline.add_argument('--unsure-below', type=float, default=0.0,
-                          metavar='P',
-                          help='label "unsure" the windows whose top '
-                          'probability is below P, 0 to 1 (default 0: off)')
+    add_segment_flags(timeline)
     timeline.add_argument('--fps', type=positive_float, default=None,
                           help='frame rate the windows are sampled at '
                           '(default: the config\'s video_fps, the rate its '

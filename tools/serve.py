@@ -9,7 +9,7 @@ import argparse
 import uuid
 from pathlib import Path
 
-from dance_style.cli import run_cli
+from dance_style.cli import add_segment_flags, run_cli
 from dance_style.limits import DEFAULT_MAX_FRAME, parse_frame_size
 from dance_style.web.app import (DEFAULT_MAX_WAITING,
                                  DEFAULT_REQUEST_TIMEOUT)
@@ -106,15 +106,7 @@ def parse_args(argv=None):
     parser.add_argument('--smooth', type=odd, default=3,
                         help='timeline: windows averaged (default 3; 1: '
                         'none)')
-    parser.add_argument('--min-segment', type=float, default=0.0,
-                        metavar='SECONDS',
-                        help='timeline: a segment shorter than SECONDS goes '
-                        'to the neighbouring style its windows favour '
-                        '(default 0: off)')
-    parser.add_argument('--unsure-below', type=float, default=0.0,
-                        metavar='P',
-                        help='timeline: label "unsure" the windows whose top '
-                        'probability is below P (default 0: off)')
+    add_segment_flags(parser)
     parser.add_argument('--work-dir', default='work_dirs/serve',
                         help='the server writes only under a new folder here '
                         '(samples, uploads being analysed), removed at exit; '
