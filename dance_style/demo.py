@@ -15,7 +15,7 @@ every split of every config at it.
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Sequence
 
 from .classes import DANCE19_CLASSES
 from .resources import CONFIGS, shown, split_lists_dir
@@ -58,6 +58,9 @@ class DemoSettings:
     # where the run's record goes (default: work_dir/record.json); the
     # README's figures are rendered from docs/results/demo.json
     record: Optional[Path] = None
+    # the test views chosen among on the validation clips (the config's own
+    # is always added)
+    view_candidates: Sequence[View] = VIEW_CANDIDATES
 
     def use_bf16(self, cfg) -> bool:
         """Whether training ``cfg`` runs under bfloat16 autocast (--amp)."""
@@ -187,7 +190,7 @@ def score_held_out(config: str, checkpoint: str, settings: DemoSettings,
     are in ``val_dump``)."""
     from .config import load_config
     configured = test_views(load_config(config))
-    candidates = sorted(set(VIEW_CANDIDATES) | {configured},
+    candidates = sorted(set(settings.view_candidates) | {configured},
                         key=views_per_video)
 
     def on_validation(view):

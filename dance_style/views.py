@@ -27,6 +27,18 @@ def test_views(cfg) -> View:
     return clips, crop
 
 
+def parse_view(text: str) -> View:
+    """``'4xCenterCrop'`` -> ``(4, 'CenterCrop')``: clips per video, then
+    the crop, as the demos' records and work dirs name a view."""
+    clips, sep, crop = text.partition('x')
+    if not (sep and clips.isdigit() and int(clips) > 0 and crop in CROPS):
+        raise DanceStyleError(
+            f'{text!r} is not a test view: write CLIPSxCROP, with CLIPS a '
+            f'positive number and CROP one of {", ".join(CROPS)} (e.g. '
+            '4xCenterCrop)')
+    return int(clips), crop
+
+
 def views_per_video(view: View) -> int:
     """Forward passes per video: clips x crops."""
     clips, crop = view

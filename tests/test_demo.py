@@ -1,5 +1,6 @@
 """The main job's driver, end to end at the smallest size (the full-size run
 is `make demo`; its figures are in README.md)."""
+import json
 import re
 
 import pytest
@@ -14,7 +15,10 @@ def test_demo_runs_every_stage(tmp_path):
     proc = run_tool('tools/demo.py', '--raw-dir', tmp_path / 'raw',
                     '--data-root', data, '--work-dir', tmp_path / 'work',
                     '--clips-per-class', '3', '--val-per-class', '1',
-                    '--letsdance-clips', '1', '--cfg-options',
+                    '--letsdance-clips', '1',
+                    # one candidate and the config's own (8 x CenterCrop):
+                    # the choice, at half the cost of the default four
+                    '--view-candidates', '1xCenterCrop', '--cfg-options',
                     'train_cfg.max_epochs=1',
                     # the half-width model of tests/configs/
                     # tiny_nl_synthetic.py (test_real_configs.py trains the
@@ -32,6 +36,12 @@ def test_demo_runs_every_stage(tmp_path):
                      re.M)
     assert not re.search(r'\bnan\b', out, re.I)
     assert re.search(r'top-1:\s+[\d.]+ %', out)
+    # the views were chosen among those asked for, on the validation clips
+    record = json.loads((tmp_path / 'work' / 'record.json').read_text())
+    scored = [(row['clips'], row['crop'])
+              for row in record['figures']['candidates']]
+    assert scored == [(1, 'CenterCrop'), (8, 'CenterCrop')]
+    assert tuple(record['figures']['chosen_views']) in scored
     assert re.search(r'top-5:\s+[\d.]+ %', out)
     assert re.search(r'^  1\. \S.* +[\d.]+ %$', out, re.M)  # a prediction
     assert 'true style: ' in out

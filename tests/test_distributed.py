@@ -3,14 +3,12 @@ same launcher scripts and code paths as on GPUs."""
 import os
 import re
 import sys
-from pathlib import Path
 
 import pytest
 import torch
 from mmengine.config import Config
 
-from support import (TINY_CONFIG, TINY_EPOCHS, TWO_TEST_VIEWS, run_tool,
-                     train_subset)
+from support import TINY_CONFIG, TWO_TEST_VIEWS, run_tool, train_subset
 
 ENV = dict(PYTHON=sys.executable, OMP_NUM_THREADS='1', PORT='29517')
 
@@ -31,6 +29,30 @@ def run_script(*args, env=None):
     assert proc.returncode == 0, (why[-20:], proc.stdout[-2000:],
                                   proc.stderr[-3000:])
     return proc
+
+
+# Put on PYTHONPATH as sitecustomize.py for tools/dist_test.sh: in each rank
+# (torchrun sets RANK there, not in its own process) it counts the process's
+# OS threads once the libraries are imported and again after
+# end_distributed (OMP_NUM_THREADS=1: no OpenMP pool)
+THREAD_PROBE = """
+import os
+if 'RANK' in os.environ:
+    import dance_style.distributed as distributed
+
+    def threads():
+        return len(os.listdir('/proc/self/task'))
+
+    at_start = threads()
+    end = distributed.end_distributed
+
+    def counted_end():
+        end()
+        print(f'threads at start {at_start}, after end_distributed '
+              f'{threads()}', flush=True)
+
+    distributed.end_distributed = counted_end
+"""
 
 
 def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
@@ -58,54 +80,28 @@ def test_two_process_ddp_ends_with_identical_weights(easy_dataset, tmp_path):
     single = run_tool('tools/test.py', TINY_CONFIG, work_dir / 'epoch_1.pth',
                       '--work-dir', tmp_path / 'test1', '--data-root',
                       easy_dataset, '--cfg-options', TWO_TEST_VIEWS)
+    probe = tmp_path / 'probe'
+    probe.mkdir()
+    (probe / 'sitecustomize.py').write_text(THREAD_PROBE)
+    path = os.pathsep.join(filter(None, [str(probe),
+                                         os.environ.get('PYTHONPATH')]))
     double = run_script('tools/dist_test.sh', TINY_CONFIG,
                         work_dir / 'epoch_1.pth', '2', '--work-dir',
                         tmp_path / 'test2', '--data-root', easy_dataset,
-                        '--cfg-options', TWO_TEST_VIEWS)
+                        '--cfg-options', TWO_TEST_VIEWS,
+                        env=dict(PYTHONPATH=path))
 
     def top1(text):
         return re.search(r'top-1:\s+([\d.]+) %', text).group(1)
 
     assert top1(double.stdout) == top1(single.stdout)
-
-
-# tools/test.py under torchrun, with the process's OS threads counted when it
-# starts and after end_distributed (OMP_NUM_THREADS=1: no OpenMP pool)
-THREAD_PROBE = """
-import os, runpy, sys
-import dance_style.distributed as distributed
-def threads():
-    return len(os.listdir('/proc/self/task'))
-at_start = threads()
-end = distributed.end_distributed
-def counted_end():
-    end()
-    print(f'threads at start {at_start}, after end_distributed {threads()}',
-          flush=True)
-distributed.end_distributed = counted_end
-sys.argv = ['tools/test.py', *sys.argv[1:]]
-runpy.run_path('tools/test.py', run_name='__main__')
-"""
-
-
-def test_a_distributed_run_ends_its_process_group_threads(trained_run,
-                                                          tmp_path):
-    """After end_distributed no gloo thread is left to race interpreter
-    shutdown (one that outlived it aborted a rank after its results were
-    printed: "terminate called without an active exception", about 1 in 15
-    runs on a busy machine). Counted, so the race need not happen to fail."""
-    probe = tmp_path / 'probe.py'
-    probe.write_text(THREAD_PROBE)
-    checkpoint = Path(trained_run['work_dir']) / f'epoch_{TINY_EPOCHS}.pth'
-    proc = run_script(
-        '-c', 'exec "$PYTHON" -m torch.distributed.run --nproc_per_node=2 '
-        '--master_addr=127.0.0.1 --master_port="$PORT" "$@"', 'torchrun',
-        probe, TINY_CONFIG, checkpoint, '--launcher', 'pytorch',
-        '--work-dir', tmp_path / 'test', '--data-root', trained_run['data'],
-        '--cfg-options', TWO_TEST_VIEWS)
+    # After end_distributed no gloo thread is left to race interpreter
+    # shutdown (one that outlived it aborted a rank after its results were
+    # printed: "terminate called without an active exception", about 1 in 15
+    # runs on a busy machine). Counted, so the race need not happen to fail.
     counts = re.findall(r'threads at start (\d+), after end_distributed '
-                        r'(\d+)', proc.stdout)
-    assert len(counts) == 2, proc.stdout[-2000:]
+                        r'(\d+)', double.stdout)
+    assert len(counts) == 2, double.stdout[-2000:]
     for at_start, after in counts:
         assert after == at_start, counts
 

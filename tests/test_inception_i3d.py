@@ -395,6 +395,10 @@ def test_configs_build_the_two_streams():
     assert rgb_views == flow_views
 
 
+# its figures are a tool's bookkeeping, not a comparison of the kernels' results;
+# make test-avx2 leaves it out (and with it the dataset it is the lane's only
+# user of: 8 s of that lane's 34)
+@pytest.mark.kernel_free
 def test_diagnose_training_measures_every_block(easy_dataset, tmp_path):
     """tools/diagnose_training.py (docs/two_stream.md's measurements): a
     few real steps of the RGB stream's config, with every block's gradient

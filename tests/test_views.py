@@ -31,3 +31,15 @@ def test_fast_views_are_the_fewest_within_a_point_of_full():
     assert resolve_views(study, '2')[0] == (2, 'CenterCrop')
     with pytest.raises(DanceStyleError, match='--views'):
         resolve_views(study, '0')
+
+
+def test_a_view_is_written_clips_x_crop():
+    """tools/demo.py --view-candidates: the names the demos' work dirs and
+    records use, and a clear error for anything else."""
+    from dance_style.views import parse_view
+    assert parse_view('4xCenterCrop') == (4, 'CenterCrop')
+    assert parse_view('8xThreeCrop') == (8, 'ThreeCrop')
+    for wrong in ('4', 'xCenterCrop', '0xCenterCrop', '4xcentercrop',
+                  '4 x CenterCrop', '-1xThreeCrop'):
+        with pytest.raises(DanceStyleError, match='write CLIPSxCROP'):
+            parse_view(wrong)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dance_style.cli import ConfigOptionsAction, run_cli
 from dance_style.demo import DemoSettings
+from dance_style.views import parse_view
 
 
 def parse_args(argv=None):
@@ -63,6 +64,14 @@ def parse_args(argv=None):
                         'WORK_DIR/record.json; the README\'s figures are '
                         'rendered from docs/results/demo.json and '
                         'docs/results/two_stream.json')
+    parser.add_argument('--view-candidates', nargs='+', type=parse_view,
+                        default=defaults.view_candidates, metavar='VIEWS',
+                        help='the test views (CLIPSxCROP, CROP one of '
+                        'CenterCrop, ThreeCrop, TenCrop) chosen among on the '
+                        'validation clips, the config\'s own always among '
+                        'them (default: %s)' % ' '.join(
+                            f'{clips}x{crop}'
+                            for clips, crop in defaults.view_candidates))
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
                         help='config overrides, key=value, for every stage '
@@ -79,7 +88,7 @@ def main(argv=None):
         val_per_class=args.val_per_class,
         letsdance_clips=args.letsdance_clips, flow_method=args.flow_method,
         cfg_options=args.cfg_options or {}, precision=args.precision,
-        record=args.record)
+        record=args.record, view_candidates=args.view_candidates)
     from dance_style.demo import run_main, run_two_stream
     (run_two_stream if args.demo == 'two-stream' else run_main)(settings)
     return 0
