@@ -170,6 +170,7 @@ def build_recognizer(in_channels, classes):
                                format_shape='NCTHW')))
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 def test_pytorch_i3d_checkpoint_converts_and_loads(tmp_path):
     state = pytorch_i3d_state()
     source = tmp_path / 'rgb_imagenet.pt'
@@ -190,6 +191,7 @@ def test_pytorch_i3d_checkpoint_converts_and_loads(tmp_path):
     assert torch.equal(model.cls_head.fc_cls.bias, state['logits.conv3d.bias'])
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 def test_kinetics_i3d_variables_give_the_same_model(tmp_path):
     state = pytorch_i3d_state(seed=1)
     torch.save(state, tmp_path / 'pt.pt')
@@ -216,6 +218,7 @@ def test_kinetics_i3d_variables_give_the_same_model(tmp_path):
     model.backbone.load_state_dict(flow['backbone'], strict=True)
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 def test_converter_refuses_other_files(tmp_path):
     wrong = tmp_path / 'resnet.pth'
     torch.save({'conv1.weight': torch.zeros(64, 3, 7, 7)}, wrong)
@@ -309,6 +312,7 @@ def test_inflation_repeats_2d_kernels_over_time(tmp_path):
     assert torch.allclose(flow_stem[:, 1], mean_rgb, atol=1e-5)
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 def test_inflation_refuses_a_3d_checkpoint(tmp_path):
     torch.save(pytorch_i3d_state(), tmp_path / 'rgb_imagenet.pt')
     model = InceptionI3d(pretrained=str(tmp_path / 'rgb_imagenet.pt'))

@@ -50,6 +50,7 @@ def test_scratch_init_keeps_the_non_local_blocks_identities():
     assert identity_blocks(ours) == (5, True)
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 @pytest.mark.parametrize('name', ['conv1.conv.weight',
                                   'layer4.2.conv3.conv.weight'])
 def test_everything_else_is_initialised_as_upstream(name):
@@ -64,6 +65,7 @@ def test_everything_else_is_initialised_as_upstream(name):
     assert torch.equal(states[0][name], states[1][name])
 
 
+@pytest.mark.kernel_free  # weights and files, no kernel computes them
 def test_weights_from_a_checkpoint_are_not_touched(tmp_path):
     source = MODELS.build(backbone_cfg())
     for block in source.modules():

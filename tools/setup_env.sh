@@ -12,14 +12,9 @@ python=${PYTHON:-python3}
 if [ ! -x "$venv/bin/python" ]; then
     "$python" -m venv "$venv"
 fi
-# --no-compile: pip byte-compiles every module it installs (torch alone has
-# thousands) before the first import needs any; Python compiles those an
-# import reaches, once, into __pycache__. A fresh install took 60 s with
-# the compile and 37 s without it (2 cores, 2026-12-05).
 pip=("$venv/bin/python" -m pip --disable-pip-version-check)
-install=("${pip[@]}" install -q --no-compile)
-"${install[@]}" --upgrade pip
-"${install[@]}" -r "$requirements"
+"${pip[@]}" install -q --upgrade pip
+"${pip[@]}" install -q -r "$requirements"
 
 # mmengine and mmcv-lite pull opencv-python, mmaction2 wants
 # opencv-contrib-python; both write the same cv2/ folder, so the last one
@@ -28,9 +23,9 @@ install=("${pip[@]}" install -q --no-compile)
 contrib=$(grep -E '^opencv-contrib-python==' "$requirements" | cut -d' ' -f1)
 if "$venv/bin/python" -m pip show -q opencv-python >/dev/null 2>&1; then
     "${pip[@]}" uninstall -q -y opencv-python
-    "${install[@]}" --no-deps --force-reinstall "$contrib"
+    "${pip[@]}" install -q --no-deps --force-reinstall "$contrib"
 fi
-"${install[@]}" --no-deps -e . >/dev/null
+"$venv/bin/python" -m pip install -q --no-deps -e . >/dev/null
 "$venv/bin/python" - <<'PY'
 import importlib.metadata as md
 import cv2
