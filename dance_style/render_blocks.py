@@ -1,6 +1,7 @@
 """The tables of the README and docs/ that :mod:`dance_style.render` draws
 from run records (``<!-- block NAME -->``). Each function reads its records
 and returns Markdown; none measures anything."""
+from pathlib import Path
 from typing import Callable, Dict, List, Optional
 
 from .records import read_record, record_path
@@ -270,4 +271,57 @@ def decoders_table() -> str:
         f'[`docs/results/decoders.json`](results/decoders.json): '
         f'`{record["command"]}`, commit {record["commit"]}, '
         f'{record["date"]}, {machine["cpu"]}, {machine["cores"]} cores.')
+    return '\n'.join(lines) + '\n'
+
+
+PATH_NAMES = {'fp32': 'float32 eager', 'channels_last': 'channels-last',
+              'bf16': 'bfloat16 autocast', 'compile': 'torch.compile',
+              'onnxruntime': 'ONNX Runtime'}
+
+
+@block('paths')
+def paths_table() -> str:
+    """docs/performance.md: one test view of each model through each CPU
+    inference path (tools/benchmark.py --what paths)."""
+    record = _optional('inference_paths')
+    if record is None:
+        return ('Not measured yet: `python tools/benchmark.py --what paths '
+                '--json docs/results/inference_paths.json` measures it.\n')
+    figures = record['figures']
+    peak = figures['peak']
+    lines = ['| model | GFLOPs per view | path | s per view | speed-up | '
+             'GFLOP/s | share of peak | scores against float32 | right |',
+             '| --- | --- | --- | --- | --- | --- | --- | --- | --- |']
+    for model in figures['models']:
+        name = Path(model['config']).name
+        for row in model['paths']:
+            label = PATH_NAMES.get(row['path'], row['path'])
+            if 'error' in row:
+                lines.append(f'| {name} | {model["gflops_per_view"]:.1f} | '
+                             f'{label} | failed: `{row["error"]}` | | | | | |')
+                continue
+            dev = row['deviation']
+            lines.append(
+                f'| {name} | {model["gflops_per_view"]:.1f} | {label} | '
+                f'{row["seconds_per_view"]:.3f} | {row["speedup"]:.2f}x | '
+                f'{row["gflops"]:.0f} | {100 * row["share_of_peak"]:.0f} % | '
+                f'{dev["relative"]:.1e}'
+                f'{"" if dev["same_top1"] else ", another top-1"} | '
+                f'{"yes" if row["right"] else "no"} |')
+    machine = record['machine']
+    stated = (f'{peak["threads"]} cores x {peak["flops_per_cycle"]} FLOPs '
+              f'per cycle x {peak["clock_ghz"]} GHz = '
+              f'{peak["stated_gflops"]} GFLOP/s stated'
+              if peak.get('stated_gflops') else 'no stated peak')
+    lines += ['', f'Peak: {peak["peak_gflops"]} GFLOP/s float32, the larger '
+              f'of {stated} and {peak["matmul_gflops"]} GFLOP/s measured by a '
+              'float32 2048x2048 matrix product on every thread. Right: '
+              'top-1 the same as float32 eager\'s, and log-probabilities '
+              f'within {figures["tolerance"]["fp32"]:g} (float32 paths) or '
+              f'{figures["tolerance"]["bf16"]:g} (bfloat16) of the spread '
+              'of float32\'s. '
+              f'[`docs/results/inference_paths.json`](results/'
+              f'inference_paths.json): `{record["command"]}`, commit '
+              f'{record["commit"]}, {record["date"]}, {machine["cpu"]}, '
+              f'{machine["cores"]} cores; GPU: {figures["gpu"]}.']
     return '\n'.join(lines) + '\n'

@@ -19,7 +19,11 @@
   1080p videos against stock ``inference_recognizer`` (:mod:`.timeline`);
 * ``serve``: the web page under load, a real ``tools/serve.py`` process and
   concurrent uploading clients: answers, latency, peak memory against the
-  bound of the server's limits (:mod:`.serve`).
+  bound of the server's limits (:mod:`.serve`);
+* ``paths``: one test view through each CPU inference path (float32 eager,
+  channels-last, bfloat16 autocast, torch.compile, ONNX Runtime): seconds,
+  GFLOP/s, share of the CPU's peak, scores against float32's
+  (:mod:`.paths`).
 
 Warm-up iterations are excluded; the figures are printed as JSON, and
 ``--json OUT`` writes them as a run record (:mod:`dance_style.records`:
@@ -37,10 +41,16 @@ from ..cli import ConfigOptionsAction, logs_to_stderr
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..resources import CONFIGS, shown
+from .paths import PATHS as PATH_NAMES
 
 WHAT = ('train', 'infer', 'data', 'normalise', 'decoders', 'pruning',
-        'timeline', 'serve')
+        'timeline', 'serve', 'paths')
 NEEDS_CONFIG = ('train', 'infer', 'data')
+# the models of "Classify a dance video now", the study and the small
+# transformer: --what paths measures these when no CONFIG is given
+PATHS_CONFIGS = tuple(str(CONFIGS / name) for name in (
+    'uniformerv2_b16_k710_dance.py', 'i3d_nl_dance.py',
+    'videomaev2_vit_s_dance.py'))
 PRUNING_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 
 
@@ -69,7 +79,8 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument('--iters', type=int, default=20,
                        help='timed iterations (also data; default 20)')
     model.add_argument('--warmup', type=int, default=5,
-                       help='untimed iterations first (default 5)')
+                       help='untimed iterations first (also paths, where '
+                       'torch.compile compiles in them; default 5)')
     model.add_argument('--amp', choices=('bf16', 'fp16', 'none'),
                        help='ours: autocast dtype (default bf16 on a GPU '
                        'and on a CPU with AVX512-BF16 or AMX, else none; '
@@ -117,8 +128,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help='normalise, decoders: normalised frame rate (default '
                       '%(default)s)')
     data.add_argument('--repeats', type=int, default=5,
-                      help='normalise, decoders: decode repeats per clip (default '
-                      '%(default)s)')
+                      help='normalise, decoders: decode repeats per clip; '
+                      'paths: timed views per path (default %(default)s)')
     data.add_argument('--decoders', nargs='+', choices=('decord', 'pyav',
                                                         'torchcodec'),
                       help='decoders: which to measure (default all three)')
@@ -175,6 +186,16 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument('--serve-dir', default='work_dirs/benchmark_serve',
                        help='clips, the random-weight checkpoint and each '
                        'server\'s folder and log (default %(default)s)')
+    paths = parser.add_argument_group('paths')
+    paths.add_argument('--models', nargs='+', metavar='CONFIG',
+                       help='configs whose models to measure (default: '
+                       'CONFIG, or else UniFormerV2-B, I3D R50 NonLocal and '
+                       'VideoMAE V2-S: ' + ', '.join(
+                           shown(c) for c in PATHS_CONFIGS) + ')')
+    paths.add_argument('--paths', nargs='+', choices=PATH_NAMES,
+                       help='inference paths to measure; float32 eager is '
+                       'always measured first, as the reference (default: '
+                       'all)')
     return parser
 
 
@@ -317,6 +338,14 @@ def measure(args) -> Dict:
             request_timeout=args.request_timeout,
             max_requests=args.max_requests, seed=args.seed,
             folder=Path(args.serve_dir))
+    if args.what == 'paths':
+        from .paths import measure_paths
+        models = args.models or ([args.config] if args.config
+                                 else PATHS_CONFIGS)
+        return measure_paths(models, paths=args.paths or PATH_NAMES,
+                             repeats=args.repeats, warmup=args.warmup,
+                             log=lambda line: print(line, file=sys.stderr,
+                                                    flush=True))
     if args.what == 'pruning':
         from .pruning import EASY_CLASSES, measure_pruning
         return measure_pruning(
@@ -347,6 +376,11 @@ def main(argv: Optional[list] = None) -> int:
                               '--cfg-options')
     if args.decoders and args.what != 'decoders':
         raise DanceStyleError('--decoders is for --what decoders')
+    if (args.models or args.paths) and args.what != 'paths':
+        raise DanceStyleError('--models and --paths are for --what paths')
+    if args.what == 'paths' and args.cfg_options:
+        raise DanceStyleError('--what paths measures the configs as they '
+                              'are: leave out --cfg-options')
     if args.what in ('pruning', 'serve') and args.cfg_options:
         raise DanceStyleError(f'--what {args.what} sets its own overrides; '
                               'pass another CONFIG instead of '
