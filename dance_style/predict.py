@@ -1,4 +1,5 @@
 """Top-k dance styles of single videos, with mmaction2's inference API."""
+import os
 import os.path as osp
 from typing import Dict, List, Optional, Sequence
 
@@ -41,6 +42,12 @@ def load_recognizer(config, checkpoint: str, device: str = 'cpu'):
     load_state_dict(model, tensors, strict=True, logger=logger)
     # what it was trained on, for every answer it gives
     model.about = describe(model.cfg, meta, entry, checkpoint)
+    # which weights these are, for the inference precision check's cache
+    # (dance_style.infer_precision)
+    if osp.isfile(checkpoint):
+        stat = os.stat(checkpoint)
+        model.checkpoint_id = (f'{osp.abspath(checkpoint)}:{stat.st_size}:'
+                               f'{stat.st_mtime_ns}')
     return model
 
 

@@ -78,3 +78,85 @@ def test_paths_flags_are_refused_elsewhere_and_unknown_paths_named():
               str(TINY_CONFIG)])
     with pytest.raises(DanceStyleError, match='unknown paths'):
         paths.measure_config(str(TINY_CONFIG), paths=('fp16', ))
+
+
+@pytest.fixture(scope='module')
+def trained_model(dumped):
+    """The suite's trained tiny model, loaded as predict loads it."""
+    from dance_style.config import load_config
+    from dance_style.predict import load_recognizer
+    return load_recognizer(load_config(str(TINY_CONFIG)),
+                           str(dumped['checkpoint']))
+
+
+def _scores(model, videos, precision):
+    """Top-1 names and class probabilities of ``videos`` with ``model``'s
+    forward in ``precision`` (on a fresh copy of its test_step)."""
+    import copy
+
+    from dance_style.infer_precision import use_precision
+    from dance_style.predict import predict_videos
+    model = copy.copy(model)  # use_precision replaces test_step on it
+    use_precision(model, precision)
+    results = predict_videos(model, videos, top_k=19)
+    return [{p['label']: p['probability'] for p in r['predictions']}
+            for r in results]
+
+
+def test_bf16_scores_are_within_the_stated_tolerance_of_float32(
+        trained_model, dumped):
+    """The default where bf16 is chosen: predict's scores of real test
+    clips in bfloat16 autocast, against float32's on the same clips, by the
+    rule that calls a path right (on any CPU: emulated bf16 computes the
+    same numbers, slower)."""
+    videos = sorted((dumped['data'] / 'videos').rglob('*.mp4'))[::20][:4]
+    fp32 = _scores(trained_model, videos, 'fp32')
+    bf16 = _scores(trained_model, videos, 'bf16')
+    largest = 0.0
+    for ours, theirs in zip(bf16, fp32):
+        names = sorted(theirs)
+        dev = paths.deviation(torch.tensor([ours[n] for n in names]),
+                              torch.tensor([theirs[n] for n in names]))
+        assert dev['same_top1'], (ours, theirs)
+        assert dev['relative'] <= paths.TOLERANCE['bf16'], dev
+        assert paths.is_right('bf16', dev)
+        largest = max(largest, dev['relative'])
+    # and bf16 did run: its rounding moved the scores
+    assert largest > 0
+
+
+def test_precision_auto_follows_the_check_and_the_cpu(trained_model,
+                                                      monkeypatch, tmp_path):
+    from dance_style import infer_precision, precision
+    monkeypatch.setenv('DANCE_STYLE_CACHE_DIR', str(tmp_path))
+    lines = []
+    assert infer_precision.choose_precision(trained_model, 'fp32') == 'fp32'
+    # a CPU with bf16 instructions: the check decides, once, then its cache
+    monkeypatch.setattr(precision, 'cpu_supports_bf16', lambda: True)
+    first = infer_precision.verdict_for(trained_model, log=lines.append)
+    assert not first.cached and 'checking bfloat16' in lines[0]
+    again = infer_precision.verdict_for(trained_model, log=lines.append)
+    assert again.cached and again.right == first.right
+    assert (tmp_path / infer_precision.CACHE_NAME).is_file()
+    chosen = infer_precision.choose_precision(trained_model, 'auto',
+                                              log=lines.append)
+    assert chosen == ('bf16' if first.right and first.faster else 'fp32')
+    # a check that finds bf16 wrong: auto says so and runs float32, bf16
+    # asked for is refused
+    wrong = infer_precision.InferVerdict(
+        right=False, faster=True, relative=0.5, same_top1=False,
+        fp32_seconds=1.0, bf16_seconds=0.5)
+    monkeypatch.setattr(infer_precision, 'verdict_for',
+                        lambda model, log=print: wrong)
+    assert infer_precision.choose_precision(
+        trained_model, 'auto', log=lines.append) == 'fp32'
+    assert 'not right' in lines[-1] and 'another top-1' in lines[-1]
+    with pytest.raises(DanceStyleError, match='--precision bf16 refused'):
+        infer_precision.choose_precision(trained_model, 'bf16')
+    # a CPU without the instructions: float32, without a check
+    monkeypatch.setattr(precision, 'cpu_supports_bf16', lambda: False)
+    assert infer_precision.choose_precision(
+        trained_model, 'auto', log=lines.append) == 'fp32'
+    assert 'no AVX512-BF16 or AMX' in lines[-1]
+    with pytest.raises(DanceStyleError, match='emulated'):
+        infer_precision.choose_precision(trained_model, 'bf16')

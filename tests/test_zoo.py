@@ -124,10 +124,12 @@ def test_tools_answer_with_a_named_checkpoint(served_zoo, tmp_path):
     own answers, and what it was trained on."""
     dumped, env = served_zoo['dumped'], served_zoo['env']
     clip = sorted(Path(dumped['data']).rglob('*.mp4'))[0]
+    # float32 both times: the same numbers, whatever each run's precision
+    # check would find on this CPU
     direct = run_tool('tools/predict.py', TINY_CONFIG, dumped['checkpoint'],
-                      clip, '--json')
+                      clip, '--json', '--precision', 'fp32')
     named = run_tool('tools/predict.py', TINY_CONFIG, 'tiny-nl-k700', clip,
-                     '--json', env=env)
+                     '--json', '--precision', 'fp32', env=env)
     assert '100%' in named.stderr  # the download's progress bar
     ours, theirs = json.loads(direct.stdout), json.loads(named.stdout)
     assert [p['name'] for p in theirs[0]['predictions']] == \

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 from dance_style.cli import add_segment_flags, logs_to_stderr, run_cli
+from dance_style.infer_precision import add_precision_flag
 from dance_style.limits import (DEFAULT_MAX_FRAME, InputLimits,
                                 parse_frame_size)
 
@@ -59,6 +60,7 @@ def parse_args(argv=None):
                         'the config\'s), full (the config\'s), or a number '
                         'of clips, centre-cropped (default fast; a timeline '
                         'window is always one clip)')
+    add_precision_flag(parser)
     parser.add_argument('--device', default='cpu',
                         help='torch device, e.g. cpu or cuda:0')
     parser.add_argument('--max-frame-size', type=parse_frame_size,
@@ -166,6 +168,11 @@ def main(argv=None):
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():
         model = load_recognizer(cfg, args.checkpoint, device=args.device)
+        from dance_style.infer_precision import (choose_precision,
+                                                 use_precision)
+        use_precision(model, choose_precision(
+            model, args.precision, args.device,
+            log=lambda line: print(line, file=sys.stderr)))
         if args.timeline:
             lines, results, failed = run_timelines(model, args)
         else:

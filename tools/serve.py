@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from dance_style.cli import add_segment_flags, run_cli
+from dance_style.infer_precision import add_precision_flag
 from dance_style.limits import DEFAULT_MAX_FRAME, parse_frame_size
 from dance_style.web.app import (DEFAULT_MAX_WAITING,
                                  DEFAULT_REQUEST_TIMEOUT)
@@ -119,6 +120,7 @@ def parse_args(argv=None):
                         '(default fast)')
     parser.add_argument('--no-samples', action='store_true',
                         help='do not generate the sample clips at start')
+    add_precision_flag(parser)
     parser.add_argument('--device', default='cpu',
                         help='torch device (default cpu)')
     return parser.parse_args(argv)
@@ -145,6 +147,10 @@ def main(argv=None):
     from dance_style.views import use_views
     print(use_views(cfg, args.views), flush=True)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    from dance_style.infer_precision import choose_precision, use_precision
+    use_precision(model, choose_precision(
+        model, args.precision, args.device,
+        log=lambda line: print(line, flush=True)))
     from dance_style.provenance import format_about
     print(format_about(model.about), flush=True)  # the page says it too
     folder = Path(args.work_dir) / f'run_{uuid.uuid4().hex[:8]}'

@@ -15,6 +15,7 @@ tools/serve.py as --smooth, --min-segment and --unsure-below.
 import argparse
 
 from dance_style.cli import ConfigOptionsAction, run_cli
+from dance_style.infer_precision import add_precision_flag
 
 
 def parse_args(argv=None):
@@ -41,6 +42,7 @@ def parse_args(argv=None):
     parser.add_argument('--json', metavar='OUT',
                         help='also write the figures as a run record to OUT '
                         '(docs/results/NAME.json for one the docs cite)')
+    add_precision_flag(parser)
     parser.add_argument('--device', default='cpu',
                         help='cpu, or cuda:0 ... (default cpu)')
     parser.add_argument('--cfg-options', nargs='+',
@@ -82,6 +84,11 @@ def main(argv=None):
                                    *map(str, argv)])
     cfg = prepare(args.config, cfg_options=args.cfg_options)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    # the precision the timeline will run in, so that its settings are
+    # chosen on the scores it will see
+    from dance_style.infer_precision import choose_precision, use_precision
+    use_precision(model, choose_precision(model, args.precision,
+                                          args.device))
     result = tune(model, Path(args.work_dir), args.videos, args.seed,
                   stride=args.stride, labels=args.classes)
     print(format_rows(result))

@@ -1,0 +1,243 @@
+"""The precision predict, the timeline and the page run a model's forward
+passes in (``--precision auto|fp32|bf16``).
+
+``auto`` (the default) runs bfloat16 autocast where this CPU computes
+bfloat16 natively (AVX512-BF16 or AMX) and a check of the loaded model finds
+it right and faster; float32 elsewhere. The check runs one clip of the
+model's test shape through float32 and bfloat16 and applies the rule of
+``tools/benchmark.py --what paths`` (:func:`dance_style.benchmark.paths.
+is_right`: the same top-1, log-probabilities within 2 % of the spread of
+float32's); its verdict is cached per CPU, torch, model and checkpoint
+beside the training check's (:func:`dance_style.bf16_check.cache_dir`).
+
+Why bfloat16 and not the other paths: in docs/results/inference_paths.json
+(2 cores of an AMD EPYC with AVX512-BF16) bfloat16 autocast was right and
+the fastest or as fast as the fastest for all three models measured, 1.5 to
+1.8 times float32 per view; ONNX Runtime was as fast only for VideoMAE V2-S
+and needs an export per checkpoint first, torch.compile gained less and
+fails to compile I3D R50 NonLocal, channels-last was slower. Training's
+check (:mod:`dance_style.bf16_check`) judges gradients and weights after
+steps; this one judges only the scores a user reads.
+"""
+import hashlib
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, Optional
+
+from .errors import DanceStyleError
+
+CACHE_NAME = 'infer_bf16_verdicts.json'
+PRECISIONS = ('auto', 'fp32', 'bf16')
+# bfloat16 is kept where it takes at most this share of float32's time:
+# below the 0.57-0.65 measured, above what timing noise makes of "equal"
+FASTER_BELOW = 0.9
+
+
+@dataclass
+class InferVerdict:
+    """The check of one model's forward in bfloat16 on this CPU."""
+
+    right: bool
+    faster: bool
+    relative: float  # log-probability difference / float32's spread
+    same_top1: bool
+    fp32_seconds: float
+    bf16_seconds: float
+    key: Dict[str, str] = field(default_factory=dict)
+    cached: bool = False
+
+
+def _checkpoint_id(model) -> str:
+    """Which weights the model holds: the checkpoint's path, size and
+    modification time (set by :func:`dance_style.predict.load_recognizer`),
+    or, for a model built otherwise, a digest of every weight."""
+    ident = getattr(model, 'checkpoint_id', None)
+    if ident:
+        return ident
+    from .hooks import weights_digest
+    return weights_digest(model.state_dict())
+
+
+def verdict_key(model, shape) -> Dict[str, str]:
+    """What the verdict depends on: the CPU and its oneDNN path, torch,
+    the threads, the model and its weights."""
+    import torch
+    from .precision import cpu_name
+    cfg = model.cfg.model
+    text = json.dumps(cfg.to_dict() if hasattr(cfg, 'to_dict') else
+                      dict(cfg), sort_keys=True, default=str)
+    digest = hashlib.sha1(f'{text}{tuple(shape)}{_checkpoint_id(model)}'
+                          .encode()).hexdigest()[:16]
+    return dict(cpu=cpu_name(), torch=torch.__version__,
+                onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA', ''),
+                threads=str(torch.get_num_threads()), model=digest)
+
+
+def _cache_path() -> Path:
+    from .bf16_check import cache_dir
+    return cache_dir() / CACHE_NAME
+
+
+def _read_cache() -> Dict[str, dict]:
+    try:
+        return json.loads(_cache_path().read_text(encoding='utf-8'))
+    except (OSError, ValueError):
+        return {}  # none yet, or unreadable: check again
+
+
+def _write_cache(key: Dict[str, str], verdict: InferVerdict) -> None:
+    from .fileio import write_text_atomic
+    entries = _read_cache()
+    entry = asdict(verdict)
+    entry.pop('cached')
+    entry['date'] = time.strftime('%Y-%m-%dT%H:%M:%S')
+    entries[json.dumps(key, sort_keys=True)] = entry
+    try:
+        write_text_atomic(_cache_path(), json.dumps(entries, indent=1,
+                                                    sort_keys=True))
+    except OSError:
+        pass  # a read-only home: the check runs again next time
+
+
+def check_model(model, repeats: int = 3) -> InferVerdict:
+    """One clip of the model's test shape through float32 and bfloat16
+    autocast, judged by the paths benchmark's rule; each precision's time
+    is the fastest of ``repeats`` passes, taken in turns after one untimed
+    pass each, so that a moment of load elsewhere does not decide."""
+    import torch
+
+    from .benchmark.paths import deviation, is_right
+    from .benchmark.speed import clip_shape
+    from .export import build_classifier
+    shape = clip_shape(model.cfg, test=True)
+    classifier = build_classifier(model, model.cfg)
+    generator = torch.Generator().manual_seed(0)
+    clip = torch.rand((1, ) + tuple(shape), generator=generator) * 255
+
+    def forward(bf16: bool):
+        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16,
+                                             enabled=bf16):
+            start = time.perf_counter()
+            out = classifier(clip).float()
+        return out, time.perf_counter() - start
+
+    outs, times = {}, {False: [], True: []}
+    for bf16 in (False, True):
+        forward(bf16)  # warm-up: allocations, oneDNN's kernel choice
+    for _ in range(repeats):
+        for bf16 in (False, True):
+            outs[bf16], seconds = forward(bf16)
+            times[bf16].append(seconds)
+    fp32_seconds, bf16_seconds = min(times[False]), min(times[True])
+    dev = deviation(outs[True], outs[False])
+    return InferVerdict(
+        right=is_right('bf16', dev),
+        faster=bf16_seconds <= FASTER_BELOW * fp32_seconds,
+        relative=dev['relative'], same_top1=dev['same_top1'],
+        fp32_seconds=round(fp32_seconds, 4),
+        bf16_seconds=round(bf16_seconds, 4),
+        key=verdict_key(model, shape))
+
+
+def verdict_for(model, log: Callable[[str], None] = print) -> InferVerdict:
+    """The cached verdict for this model on this CPU, or a new check."""
+    from .benchmark.speed import clip_shape
+    key = verdict_key(model, clip_shape(model.cfg, test=True))
+    entry = _read_cache().get(json.dumps(key, sort_keys=True))
+    if entry:
+        entry.pop('date', None)
+        return InferVerdict(**entry, cached=True)
+    log('checking bfloat16 inference on this CPU (once per model and '
+        'checkpoint; cached) ...')
+    verdict = check_model(model)
+    _write_cache(key, verdict)
+    return verdict
+
+
+def _no_native_bf16() -> Optional[str]:
+    from .precision import cpu_name, cpu_supports_bf16
+    if not cpu_supports_bf16():
+        return (f'this CPU ({cpu_name()}) has no AVX512-BF16 or AMX: '
+                'bfloat16 would be emulated and slower')
+    return None
+
+
+def _describe(verdict: InferVerdict) -> str:
+    return (f'scores {verdict.relative:.1e} of float32\'s spread away'
+            f'{"" if verdict.same_top1 else ", another top-1"}; '
+            f'{verdict.bf16_seconds:.3f} s against {verdict.fp32_seconds:.3f}'
+            ' s per view')
+
+
+def choose_precision(model, precision: str = 'auto', device: str = 'cpu',
+                     log: Callable[[str], None] = print) -> str:
+    """'fp32' or 'bf16' for ``model``'s forward passes, from ``precision``
+    (auto, fp32, bf16), saying why through ``log``. On a GPU: float32 (no
+    GPU figure is recorded to choose by)."""
+    if precision not in PRECISIONS:
+        raise DanceStyleError(f'--precision {precision}: one of '
+                              f'{", ".join(PRECISIONS)}')
+    if precision == 'fp32':
+        return 'fp32'
+    if not str(device).startswith('cpu'):
+        if precision == 'bf16':
+            raise DanceStyleError('--precision bf16 is for a CPU; leave it '
+                                  'out on a GPU')
+        return 'fp32'
+    why_not = _no_native_bf16()
+    if why_not:
+        if precision == 'bf16':
+            raise DanceStyleError(f'--precision bf16 refused: {why_not}. '
+                                  'Use --precision auto or fp32.')
+        log(f'precision auto: float32 ({why_not})')
+        return 'fp32'
+    verdict = verdict_for(model, log)
+    if not verdict.right:
+        message = ('bfloat16 is not right for this model here '
+                   f'({_describe(verdict)})')
+        if precision == 'bf16':
+            raise DanceStyleError(
+                f'--precision bf16 refused: {message}. Use --precision fp32 '
+                f'(the verdict is cached in {_cache_path()}; delete it to '
+                'check again).')
+        log(f'precision auto: float32 ({message})')
+        return 'fp32'
+    if precision == 'auto' and not verdict.faster:
+        log(f'precision auto: float32 (bfloat16 is right but not faster '
+            f'here: {_describe(verdict)})')
+        return 'fp32'
+    log(f'precision {precision}: bfloat16 autocast ({_describe(verdict)})')
+    return 'bf16'
+
+
+def use_precision(model, precision: str) -> None:
+    """Run ``model.test_step`` (what predict, the timeline and the page
+    call) in ``precision``; its scores come back in float32."""
+    import torch
+    model.inference_precision = precision
+    if precision != 'bf16':
+        return
+    step = model.test_step
+
+    def test_step(data):
+        with torch.autocast('cpu', dtype=torch.bfloat16):
+            samples = step(data)
+        for sample in samples:
+            sample.pred_score = sample.pred_score.float()
+        return samples
+
+    model.test_step = test_step
+
+
+def add_precision_flag(parser) -> None:
+    """``--precision`` for the tools that run a loaded model."""
+    parser.add_argument(
+        '--precision', choices=PRECISIONS, default='auto',
+        help='the forward passes\' precision: auto (default) runs bfloat16 '
+        'autocast where the CPU has AVX512-BF16 or AMX and a check of this '
+        'model (seconds, once per model and checkpoint, cached) finds its '
+        'scores right and faster than float32\'s; float32 elsewhere. bf16 '
+        'is refused where that check fails')
