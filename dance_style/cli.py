@@ -70,18 +70,23 @@ def add_run_flags(parser: argparse.ArgumentParser, run: str,
 
 def add_segment_flags(parser) -> None:
     """--min-segment and --unsure-below, the timeline's segment rules
-    (dance_style/segments.py), for predict --timeline and the web page."""
-    parser.add_argument('--min-segment', type=float, default=0.0,
+    (dance_style/segments.py), for predict --timeline and the web page.
+    Left out, they (and --smooth) come from the config's
+    tools/tune_timeline.py record where there is one
+    (:func:`dance_style.timeline_tuning.resolve_settings`)."""
+    parser.add_argument('--min-segment', type=float, default=None,
                         metavar='SECONDS',
                         help='timeline: a segment shorter than SECONDS goes '
                         'to the neighbouring style its own windows favour, '
                         'so a flicker of the top style is not read as a '
-                        'change (default 0: off; tools/tune_timeline.py '
-                        'chooses it on validation videos)')
-    parser.add_argument('--unsure-below', type=float, default=0.0,
+                        'change (default: the choice of the config\'s '
+                        'tools/tune_timeline.py record, else 0: off)')
+    parser.add_argument('--unsure-below', type=float, default=None,
                         metavar='P',
                         help='timeline: label "unsure" the windows whose top '
-                        'probability is below P, 0 to 1 (default 0: off)')
+                        'probability is below P, 0 to 1 (default: the '
+                        'choice of the config\'s tools/tune_timeline.py '
+                        'record, else 0: off)')
 
 
 @contextlib.contextmanager

@@ -289,7 +289,17 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
         f'{t["start"]:.0f}-{t["end"]:.0f} s {DANCE19_CLASSES[t["label"]]}'
         for t in truth))
     model = load_recognizer(demo_config(config, settings), checkpoint)
-    timeline = build_timeline(model, video, stride_seconds=1.0, smooth=3)
+    # the settings predict --timeline uses for this config: its tuning
+    # record's choice, where there is one (dance_style.timeline_tuning)
+    from .timeline_tuning import default_settings
+    segments = default_settings(Path(config).name)
+    print(f'segment settings: smooth {segments["smooth"]}, minimum '
+          f'{segments["min_segment"]:g} s, unsure below '
+          f'{segments["unsure_below"]:g} ({segments["source"]})')
+    timeline = build_timeline(model, video, stride_seconds=1.0,
+                              smooth=segments['smooth'],
+                              min_segment=segments['min_segment'],
+                              unsure_below=segments['unsure_below'])
     print(format_timeline(timeline))
     paths = write_outputs(timeline, video.parent)
     print(f'timeline: {paths["png"]}')

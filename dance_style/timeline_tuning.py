@@ -130,3 +130,48 @@ def tune(model, folder: Path, n_videos: int = 6, seed: int = 1000,
                 chosen=choose(rows),
                 off=next(r for r in rows if r['smooth'] == 1 and
                          r['min_segment'] == 0 and r['unsure_below'] == 0))
+
+
+# config file name -> the record (docs/results/) of tools/tune_timeline.py
+# on that config's model, whose choice is the timeline's default for it
+SETTINGS_RECORDS = {'i3d_nl_dance_synthetic.py': 'timeline_tuning_demo'}
+# the settings where no record chooses: 3 windows averaged, no minimum
+# length, no threshold
+UNTUNED = dict(smooth=3, min_segment=0.0, unsure_below=0.0)
+
+
+def default_settings(config_name: str) -> Dict:
+    """The timeline's segment settings for the config file
+    ``config_name`` when the user gives none: the choice of its tuning
+    record where one exists, else :data:`UNTUNED`; with ``source``, what
+    says where they come from."""
+    from .records import read_record, record_path
+    name = SETTINGS_RECORDS.get(config_name)
+    if name is None or not record_path(name).is_file():
+        return dict(UNTUNED, source='untuned defaults (no tools/'
+                    'tune_timeline.py record for this config)')
+    chosen = read_record(name)['figures']['chosen']
+    return dict(smooth=chosen['smooth'], min_segment=chosen['min_segment'],
+                unsure_below=chosen['unsure_below'],
+                source=f'chosen on validation videos '
+                f'({record_path(name).name})')
+
+
+def resolve_settings(config_name: str, smooth: Optional[int],
+                     min_segment: Optional[float],
+                     unsure_below: Optional[float]):
+    """The settings a timeline runs with: each one given wins, the others
+    are :func:`default_settings`'s. Returns them and a line that says
+    which and where from."""
+    defaults = default_settings(config_name)
+    given = dict(smooth=smooth, min_segment=min_segment,
+                 unsure_below=unsure_below)
+    settings = {key: defaults[key] if value is None else value
+                for key, value in given.items()}
+    taken = [key for key, value in given.items() if value is None]
+    line = (f'timeline: --smooth {settings["smooth"]} --min-segment '
+            f'{settings["min_segment"]:g} --unsure-below '
+            f'{settings["unsure_below"]:g}')
+    if taken:
+        line += f' ({", ".join(taken)}: {defaults["source"]})'
+    return settings, line

@@ -116,3 +116,31 @@ def test_tuning_chooses_a_minimum_that_removes_flicker():
     assert chosen['boundary_error_s'] == 0.0
     assert chosen['time_right'] == pytest.approx(1.0)
 
+
+
+def test_settings_left_out_come_from_the_configs_tuning_record(
+        tmp_path, monkeypatch):
+    """predict --timeline and the page: a setting the user gives wins; the
+    others are the tuning record's choice for that config, or the untuned
+    3 / 0 / 0 where no record exists; the line says which."""
+    from dance_style import records, timeline_tuning
+    from dance_style.timeline_tuning import resolve_settings
+    settings, line = resolve_settings('no_record_config.py', None, None, None)
+    assert settings == dict(smooth=3, min_segment=0.0, unsure_below=0.0)
+    assert 'untuned defaults' in line
+    # a record for a config (made up here: its figures are not under test)
+    path = tmp_path / 'tuning.json'
+    records.write_record(path, dict(chosen=dict(
+        smooth=5, min_segment=4.0, unsure_below=0.3)), 'python tools/'
+        'tune_timeline.py ...')
+    monkeypatch.setitem(timeline_tuning.SETTINGS_RECORDS, 'tuned.py',
+                        'tuning')
+    monkeypatch.setattr(records, 'record_path', lambda name: path)
+    settings, line = resolve_settings('tuned.py', None, None, None)
+    assert settings == dict(smooth=5, min_segment=4.0, unsure_below=0.3)
+    assert line.startswith('timeline: --smooth 5 --min-segment 4 '
+                           '--unsure-below 0.3 (smooth, min_segment, '
+                           'unsure_below: chosen on validation videos')
+    settings, line = resolve_settings('tuned.py', 1, None, 0.0)
+    assert settings == dict(smooth=1, min_segment=4.0, unsure_below=0.0)
+    assert '(min_segment: chosen on validation videos' in line

@@ -79,11 +79,12 @@ def parse_args(argv=None):
     timeline.add_argument('--stride', type=positive_float, default=1.0,
                           metavar='SECONDS',
                           help='a window starts every SECONDS (default 1)')
-    timeline.add_argument('--smooth', type=odd_positive_int, default=3,
+    timeline.add_argument('--smooth', type=odd_positive_int, default=None,
                           metavar='N',
                           help='average each window\'s probabilities with '
-                          'its neighbours, N windows in all (default 3; 1 '
-                          'turns smoothing off)')
+                          'its neighbours, N windows in all (default: the '
+                          'choice of the config\'s tools/tune_timeline.py '
+                          'record, else 3; 1 turns smoothing off)')
     add_segment_flags(timeline)
     timeline.add_argument('--fps', type=positive_float, default=None,
                           help='frame rate the windows are sampled at '
@@ -168,6 +169,13 @@ def main(argv=None):
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():
         model = load_recognizer(cfg, args.checkpoint, device=args.device)
+        if args.timeline:
+            from dance_style.timeline_tuning import resolve_settings
+            settings, line = resolve_settings(
+                Path(args.config).name, args.smooth, args.min_segment,
+                args.unsure_below)
+            vars(args).update(settings)
+            print(line, file=sys.stderr)
         from dance_style.infer_precision import (choose_precision,
                                                  use_precision)
         use_precision(model, choose_precision(

@@ -104,9 +104,10 @@ def parse_args(argv=None):
                         'answered: other web pages get 403')
     parser.add_argument('--stride', type=positive(float), default=1.0,
                         help='timeline: a window every STRIDE s (default 1)')
-    parser.add_argument('--smooth', type=odd, default=3,
-                        help='timeline: windows averaged (default 3; 1: '
-                        'none)')
+    parser.add_argument('--smooth', type=odd, default=None,
+                        help='timeline: windows averaged (default: the '
+                        'choice of the config\'s tools/tune_timeline.py '
+                        'record, else 3; 1: none)')
     add_segment_flags(parser)
     parser.add_argument('--work-dir', default='work_dirs/serve',
                         help='the server writes only under a new folder here '
@@ -147,6 +148,11 @@ def main(argv=None):
     from dance_style.views import use_views
     print(use_views(cfg, args.views), flush=True)
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
+    from dance_style.timeline_tuning import resolve_settings
+    settings, line = resolve_settings(Path(args.config).name, args.smooth,
+                                      args.min_segment, args.unsure_below)
+    vars(args).update(settings)
+    print(line, flush=True)
     from dance_style.infer_precision import choose_precision, use_precision
     use_precision(model, choose_precision(
         model, args.precision, args.device,
