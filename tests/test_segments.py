@@ -112,7 +112,8 @@ def test_tuning_chooses_a_minimum_that_removes_flicker():
     assert off['videos_count_right'] == 0 and off['segments'] == [7, 4]
     chosen = choose(rows)
     # 2 s already removes both 1 s flickers; 4 s is as good, so the simpler
-    assert (chosen['min_segment'], chosen['videos_count_right']) == (2.0, 2)
+    assert (chosen['min_segment'], chosen['videos_count_right'],
+            chosen['videos_styles_right']) == (2.0, 2, 2)
     assert chosen['boundary_error_s'] == 0.0
     assert chosen['time_right'] == pytest.approx(1.0)
 
@@ -144,3 +145,18 @@ def test_settings_left_out_come_from_the_configs_tuning_record(
     settings, line = resolve_settings('tuned.py', 1, None, 0.0)
     assert settings == dict(smooth=1, min_segment=4.0, unsure_below=0.0)
     assert '(min_segment: chosen on validation videos' in line
+
+
+def test_a_count_made_right_by_unsure_windows_is_not_chosen():
+    """Three true styles, the middle one read with low confidence: a
+    threshold that turns it unsure gets the count right (3 segments) but
+    not the styles; the choice keeps the styles."""
+    from dance_style.timeline_tuning import choose, evaluate_grid
+    video = scored_video([(0, 8), (1, 8), (2, 8)])
+    video['timeline']['scores'][8:16] = [0.3, 0.4, 0.3]  # style 1 at 0.4
+    rows = evaluate_grid([video], dict(smooth=(1, ), min_segment=(0.0, ),
+                                       unsure_below=(0.0, 0.5)))
+    plain, unsure = rows
+    assert plain['videos_styles_right'] == unsure['videos_count_right'] == 1
+    assert unsure['videos_styles_right'] == 0
+    assert choose(rows) is plain

@@ -178,8 +178,8 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
         trained_run, tmp_path):
     """The tool on the suite's model: 2 generated videos of the 3 easy
     styles, every setting of the grid scored, a record written; the
-    choice has the most videos with the right segment count, and no fewer
-    than with every rule off."""
+    choice has the most videos whose segments are the true styles, and no
+    fewer than with every rule off."""
     from dance_style.records import read_record
     from dance_style.timeline_tuning import GRID
     out = tmp_path / 'record.json'
@@ -194,8 +194,8 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
     assert all(set(v['labels']) <= set(EASY_CLASSES)
                for v in figures['plan'])
     chosen = figures['chosen']
-    assert chosen['videos_count_right'] >= figures['off'][
-        'videos_count_right']
-    assert chosen['videos_count_right'] == max(
-        r['videos_count_right'] for r in rows)
+    assert chosen['videos_styles_right'] >= figures['off'][
+        'videos_styles_right']
+    assert chosen['videos_styles_right'] == max(
+        r['videos_styles_right'] for r in rows)
     assert f'--min-segment {chosen["min_segment"]:g}' in proc.stdout

@@ -52,13 +52,14 @@ def parse_args(argv=None):
 
 
 def format_rows(result) -> str:
-    lines = ['| smooth | min segment (s) | unsure below | right count | '
-             'boundary error (s) | time right |',
-             '|---|---|---|---|---|---|']
+    lines = ['| smooth | min segment (s) | unsure below | right styles | '
+             'right count | boundary error (s) | time right |',
+             '|---|---|---|---|---|---|---|']
     for row in result['rows']:
         mark = ' (chosen)' if row is result['chosen'] else ''
         lines.append(f'| {row["smooth"]} | {row["min_segment"]:g} | '
                      f'{row["unsure_below"]:g} | '
+                     f'{row["videos_styles_right"]}/{len(result["plan"])} | '
                      f'{row["videos_count_right"]}/{len(result["plan"])} | '
                      f'{row["boundary_error_s"]:.2f} | '
                      f'{100 * row["time_right"]:.1f} %{mark} |')
