@@ -110,23 +110,28 @@ def _key_text(key: Dict[str, str]) -> str:
     return json.dumps(key, sort_keys=True)
 
 
-def read_cache() -> Dict[str, dict]:
-    path = cache_dir() / CACHE_NAME
+def read_cache(name: str = CACHE_NAME) -> Dict[str, dict]:
+    """The cached verdicts of the file ``name`` in :func:`cache_dir`
+    (training's by default; dance_style.infer_precision keeps its own)."""
+    path = cache_dir() / name
     try:
         return json.loads(path.read_text(encoding='utf-8'))
     except (OSError, ValueError):
         return {}  # none yet, or unreadable: check again
 
 
-def write_cache(key: Dict[str, str], verdict: Bf16Verdict) -> None:
+def write_cache(key: Dict[str, str], verdict, name: str = CACHE_NAME
+                ) -> None:
+    """Add ``verdict`` (a dataclass with a ``cached`` field) under ``key``
+    to the file ``name``."""
     from .fileio import write_text_atomic
-    entries = read_cache()
+    entries = read_cache(name)
     record = json_safe(asdict(verdict))
     record.pop('cached')
     record['date'] = time.strftime('%Y-%m-%dT%H:%M:%S')
     entries[_key_text(key)] = record
     try:
-        write_text_atomic(cache_dir() / CACHE_NAME,
+        write_text_atomic(cache_dir() / name,
                           json.dumps(entries, indent=1, sort_keys=True))
     except OSError:
         pass  # a read-only home: the check runs again next time

@@ -20,12 +20,9 @@ check (:mod:`dance_style.bf16_check`) judges gradients and weights after
 steps; this one judges only the scores a user reads.
 """
 import hashlib
-import json
-import os
 import time
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
-from typing import Callable, Dict, Optional
+from dataclasses import dataclass, field
+from typing import Callable, Dict
 
 from .errors import DanceStyleError
 
@@ -62,44 +59,13 @@ def _checkpoint_id(model) -> str:
 
 
 def verdict_key(model, shape) -> Dict[str, str]:
-    """What the verdict depends on: the CPU and its oneDNN path, torch,
-    the threads, the model and its weights."""
-    import torch
-    from .precision import cpu_name
-    cfg = model.cfg.model
-    text = json.dumps(cfg.to_dict() if hasattr(cfg, 'to_dict') else
-                      dict(cfg), sort_keys=True, default=str)
-    digest = hashlib.sha1(f'{text}{tuple(shape)}{_checkpoint_id(model)}'
-                          .encode()).hexdigest()[:16]
-    return dict(cpu=cpu_name(), torch=torch.__version__,
-                onednn_max_cpu_isa=os.environ.get('ONEDNN_MAX_CPU_ISA', ''),
-                threads=str(torch.get_num_threads()), model=digest)
-
-
-def _cache_path() -> Path:
-    from .bf16_check import cache_dir
-    return cache_dir() / CACHE_NAME
-
-
-def _read_cache() -> Dict[str, dict]:
-    try:
-        return json.loads(_cache_path().read_text(encoding='utf-8'))
-    except (OSError, ValueError):
-        return {}  # none yet, or unreadable: check again
-
-
-def _write_cache(key: Dict[str, str], verdict: InferVerdict) -> None:
-    from .fileio import write_text_atomic
-    entries = _read_cache()
-    entry = asdict(verdict)
-    entry.pop('cached')
-    entry['date'] = time.strftime('%Y-%m-%dT%H:%M:%S')
-    entries[json.dumps(key, sort_keys=True)] = entry
-    try:
-        write_text_atomic(_cache_path(), json.dumps(entries, indent=1,
-                                                    sort_keys=True))
-    except OSError:
-        pass  # a read-only home: the check runs again next time
+    """What the verdict depends on: training's check's key (the CPU and its
+    oneDNN path, torch, the threads, the model) and the weights."""
+    from .bf16_check import check_key
+    key = check_key(model.cfg, tuple(shape))
+    key['weights'] = hashlib.sha1(_checkpoint_id(model).encode()
+                                  ).hexdigest()[:16]
+    return key
 
 
 def check_model(model, repeats: int = 3) -> InferVerdict:
@@ -145,24 +111,17 @@ def check_model(model, repeats: int = 3) -> InferVerdict:
 def verdict_for(model, log: Callable[[str], None] = print) -> InferVerdict:
     """The cached verdict for this model on this CPU, or a new check."""
     from .benchmark.speed import clip_shape
+    from .bf16_check import _key_text, read_cache, write_cache
     key = verdict_key(model, clip_shape(model.cfg, test=True))
-    entry = _read_cache().get(json.dumps(key, sort_keys=True))
+    entry = read_cache(CACHE_NAME).get(_key_text(key))
     if entry:
         entry.pop('date', None)
         return InferVerdict(**entry, cached=True)
     log('checking bfloat16 inference on this CPU (once per model and '
         'checkpoint; cached) ...')
     verdict = check_model(model)
-    _write_cache(key, verdict)
+    write_cache(key, verdict, CACHE_NAME)
     return verdict
-
-
-def _no_native_bf16() -> Optional[str]:
-    from .precision import cpu_name, cpu_supports_bf16
-    if not cpu_supports_bf16():
-        return (f'this CPU ({cpu_name()}) has no AVX512-BF16 or AMX: '
-                'bfloat16 would be emulated and slower')
-    return None
 
 
 def _describe(verdict: InferVerdict) -> str:
@@ -187,6 +146,7 @@ def choose_precision(model, precision: str = 'auto', device: str = 'cpu',
             raise DanceStyleError('--precision bf16 is for a CPU; leave it '
                                   'out on a GPU')
         return 'fp32'
+    from .bf16_check import _no_native_bf16
     why_not = _no_native_bf16()
     if why_not:
         if precision == 'bf16':
@@ -199,9 +159,11 @@ def choose_precision(model, precision: str = 'auto', device: str = 'cpu',
         message = ('bfloat16 is not right for this model here '
                    f'({_describe(verdict)})')
         if precision == 'bf16':
+            from .bf16_check import cache_dir
             raise DanceStyleError(
                 f'--precision bf16 refused: {message}. Use --precision fp32 '
-                f'(the verdict is cached in {_cache_path()}; delete it to '
+                f'(the verdict is cached in {cache_dir() / CACHE_NAME}; '
+                'delete it to '
                 'check again).')
         log(f'precision auto: float32 ({message})')
         return 'fp32'
