@@ -32,8 +32,9 @@ MODULES = (
 
 
 def register_all_modules(init_default_scope: bool = True) -> None:
-    """Apply the install fixes of :mod:`dance_style.compat`, then import
-    every module that registers a component; safe to call many times.
+    """Apply the install fixes of :mod:`dance_style.compat` and the cached
+    config formatting of :mod:`dance_style.config_text`, then import every
+    module that registers a component; safe to call many times.
 
     Args:
         init_default_scope (bool): Also make ``mmaction`` the default
@@ -43,6 +44,8 @@ def register_all_modules(init_default_scope: bool = True) -> None:
     """
     from . import compat
     compat.apply()  # before anything imports mmaction.models
+    from .config_text import memoize_config_formatting
+    memoize_config_formatting()
     for name in MODULES:
         importlib.import_module(name)
     if init_default_scope:

@@ -220,3 +220,36 @@ def test_prepare_loads_points_at_the_data_and_applies_overrides(tmp_path):
     with pytest.raises(DanceStyleError, match='config file not found: '
                        'configs/no_such.py\nConfigs live in configs/'):
         prepare('configs/no_such.py', data_root=root)
+
+
+def test_config_text_is_formatted_once_as_yapf_formats_it():
+    """dance_style.config_text: mmengine formats the same config text at
+    every log, dump and checkpoint; the cache returns yapf's own result, and
+    a changed config is formatted anew."""
+    from mmengine.config import config as config_module
+    from yapf.yapflib.yapf_api import FormatCode
+
+    from dance_style.config_text import _memoized
+    from support import TINY_CONFIG
+    # every tool's register_all_modules() installed it (conftest calls it)
+    assert getattr(config_module.FormatCode, 'memoized', False)
+    cfg = Config.fromfile(TINY_CONFIG)
+    installed = config_module.FormatCode
+    calls = []
+
+    def counted(text, **options):
+        calls.append(text)
+        return FormatCode(text, **options)
+
+    try:
+        config_module.FormatCode = FormatCode  # yapf, uncached
+        plain = cfg.pretty_text
+        config_module.FormatCode = _memoized(counted)
+        assert [cfg.pretty_text for _ in range(3)] == [plain] * 3
+        assert len(calls) == 1
+        cfg.train_cfg.max_epochs = 3
+        changed = cfg.pretty_text
+        assert changed != plain and 'max_epochs=3' in changed
+        assert len(calls) == 2
+    finally:
+        config_module.FormatCode = installed
