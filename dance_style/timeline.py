@@ -184,9 +184,34 @@ class _Windows:
             del self.buffer[index]
 
 
+# Frames decoded ahead of the model (after the per-frame Resize: small).
+READ_AHEAD_FRAMES = 16
+# Frame threads on every core (dance_style.video.iter_decoded): a damaged
+# file's error comes a few frames late, and still says how far it got
+DECODER_THREADS = 'AUTO'
+
+
+class _Later:
+    """A decoded frame, prepared (RGB at the decode size, then the
+    pipeline's Resize steps) the first time it is asked for; the resampling
+    may hand out one frame several times (a source slower than the model's
+    rate) or never (a faster one)."""
+    __slots__ = ('_prepare', '_frame', '_result')
+
+    def __init__(self, prepare, frame):
+        self._prepare, self._frame, self._result = prepare, frame, None
+
+    def get(self) -> dict:
+        if self._result is None:
+            self._result = self._prepare(self._frame)
+            self._prepare = self._frame = None  # the decoded frame goes
+        return self._result
+
+
 def score_windows(model, path, stride_seconds: float = 1.0,
                   fps: Optional[float] = None, batch_size: int = 8,
-                  progress: bool = True, limits=None) -> dict:
+                  progress: bool = True, limits=None,
+                  read_ahead: int = READ_AHEAD_FRAMES) -> dict:
     """Decode ``path`` once and score every window with ``model``.
 
     Frames are decoded at the size the pipeline's first ``Resize`` makes
@@ -195,6 +220,12 @@ def score_windows(model, path, stride_seconds: float = 1.0,
     are checked on the header before decoding, and the duration again as
     frames arrive (a header can understate it). Stops at the deadline of
     :func:`dance_style.limits.check_time`.
+
+    ``read_ahead``: frames decoded ahead of the model, in a thread, with
+    frame threads in the decoder; only the frames the resampling keeps are
+    converted. 0: the serial path this replaced (every decoded frame
+    converted in this thread, slice threads only), kept as the timeline
+    benchmark's baseline (``tools/benchmark.py --what timeline``).
 
     Returns dict: ``fps``, ``window_seconds``, ``stride_seconds``,
     ``duration`` (s), ``frames`` (at ``fps``), ``starts`` (window start
@@ -207,8 +238,9 @@ def score_windows(model, path, stride_seconds: float = 1.0,
     from mmengine.registry import init_default_scope
 
     from .limits import InputLimits, check_time
+    from .read_ahead import ReadAhead
     from .readers import OPEN_OPTIONS, VideoRefused, check_video, decode_size
-    from .video import iter_frames
+    from .video import frame_to_rgb, iter_decoded
 
     limits = limits or InputLimits()
     check = check_video(path, limits)
@@ -260,9 +292,27 @@ def score_windows(model, path, stride_seconds: float = 1.0,
         if len(batch) >= batch_size:
             flush()
 
-    frames = iter_frames(path, size, limits.decoder_options, OPEN_OPTIONS)
+    def prepared(frame) -> dict:
+        rgb = frame_to_rgb(frame, size)
+        return per_frame(dict(imgs=[rgb], img_shape=rgb.shape[:2],
+                              original_shape=rgb.shape[:2], modality='RGB'))
+
+    if read_ahead:
+        # decoding, resampling and the per-frame steps run in a thread, a
+        # few frames ahead of the model; a decoded frame that the resampling
+        # drops (a 30 fps source for a 16 fps model) is never converted
+        source = iter_decoded(path, limits.decoder_options, OPEN_OPTIONS,
+                              threads=DECODER_THREADS)
+        decoded = ((t, _Later(prepared, frame)) for t, frame in source)
+        frames = ReadAhead(
+            (later.get() for later in resample(decoded, spec.fps)),
+            max_items=read_ahead)
+    else:
+        source = iter_decoded(path, limits.decoder_options, OPEN_OPTIONS)
+        frames = resample(((t, prepared(frame)) for t, frame in source),
+                          spec.fps)
     try:
-        for rgb in resample(frames, spec.fps):
+        for resized in frames:
             check_time()
             if limits.max_seconds is not None and \
                     windows.count > limits.max_seconds * spec.fps:
@@ -271,9 +321,6 @@ def score_windows(model, path, stride_seconds: float = 1.0,
                     f'{limits.max_seconds / 60:g} minutes, the limit '
                     '(--max-minutes), though its header said '
                     f'{duration_hint / 60:.1f}')
-            resized = per_frame(dict(imgs=[rgb], img_shape=rgb.shape[:2],
-                                     original_shape=rgb.shape[:2],
-                                     modality='RGB'))
             if 'first' not in state:
                 state['first'] = {k: v for k, v in resized.items()
                                   if k not in ('imgs', )}
@@ -288,7 +335,9 @@ def score_windows(model, path, stride_seconds: float = 1.0,
             f' s into the video ({error}); re-encode it: '
             f'{reencode_command(path)}') from None
     finally:
-        frames.close()  # the file, now, also when a limit stopped the loop
+        # the thread and the file, now, also when a limit stopped the loop
+        frames.close()
+        source.close()
         if bar is not None:
             bar.close()
     if 'first' not in state:

@@ -5,7 +5,8 @@
 * :func:`write_video` encodes a whole array.
 * :func:`iter_frames` decodes a file frame by frame with timestamps, so a
   10-minute 1080p original never sits in memory at once, and can scale each
-  frame as it is decoded.
+  frame as it is decoded; :func:`iter_decoded` and :func:`frame_to_rgb`
+  are its two halves, for a reader that converts only the frames it uses.
 * :func:`probe` reads a file's frame count, rate and size from its header.
 
 decord (mmaction2's reader) is used for training; PyAV here because it also
@@ -212,16 +213,35 @@ def iter_frames(path: Union[str, Path],
     options (:mod:`dance_style.limits`,
     :data:`dance_style.readers.OPEN_OPTIONS`).
     """
-    import av
+    frames = iter_decoded(path, decoder_options, container_options)
+    try:
+        for t, frame in frames:
+            yield t, frame_to_rgb(frame, size)
+    finally:
+        frames.close()
 
-    from .readers import upright
-    width, height = size or (None, None)
+
+def iter_decoded(path: Union[str, Path],
+                 decoder_options: Optional[dict] = None,
+                 container_options: Optional[dict] = None,
+                 threads: str = 'SLICE') -> Iterator[Tuple[float, object]]:
+    """:func:`iter_frames`' (time in seconds, frame) pairs with PyAV's
+    frames as decoded, for a reader that converts only the frames it uses
+    (:func:`frame_to_rgb`).
+
+    ``threads``: FFmpeg's threading, PyAV's ``thread_type``. ``'SLICE'``
+    (the default) keeps the frames in step with the packets, so a damaged
+    file raises at its damage; ``'AUTO'`` adds frame threads, which decode
+    several frames at once on every core (an H.264 stream of one slice per
+    frame decodes on one core otherwise) and report an error a few frames
+    late."""
+    import av
     with av.open(str(path), container_options=container_options or {},
                  options=decoder_options or {}) as container:
         if not container.streams.video:
             raise ValueError('no video stream')
         stream = container.streams.video[0]
-        stream.thread_type = 'SLICE'  # frame threads would reorder errors
+        stream.thread_type = threads
         if decoder_options:
             stream.codec_context.options = dict(decoder_options)
         start: Optional[float] = None
@@ -232,9 +252,18 @@ def iter_frames(path: Union[str, Path],
                 t = index / float(stream.average_rate or 30)
             if start is None:
                 start = t
-            if size is None:
-                rgb = frame.to_ndarray(format='rgb24')
-            else:
-                rgb = frame.reformat(width=width, height=height,
-                                     format='rgb24').to_ndarray()
-            yield t - start, upright(rgb, frame.rotation or 0)
+            yield t - start, frame
+
+
+def frame_to_rgb(frame, size: Optional[Tuple[int, int]] = None
+                 ) -> np.ndarray:
+    """A PyAV frame as an upright RGB uint8 array, scaled to ``size``
+    ((width, height) as stored, before the rotation) on the way."""
+    from .readers import upright
+    if size is None:
+        rgb = frame.to_ndarray(format='rgb24')
+    else:
+        width, height = size
+        rgb = frame.reformat(width=width, height=height,
+                             format='rgb24').to_ndarray()
+    return upright(rgb, frame.rotation or 0)

@@ -147,8 +147,15 @@ def test_timeline_benchmark(tmp_path):
                  '--minutes', '0.05', '0.1', '--video-dir', tmp_path / 'v')
     short, long = result['runs']
     for row in (short, long):
-        for mode in ('stock', 'ours'):
+        for mode in ('stock', 'serial', 'ours'):
             assert row[mode]['peak_rss_mb'] >= row[mode]['rss_with_model_mb'] > 0
+        # the baseline scored the same windows of the same video
+        assert row['serial']['windows'] == row['ours']['windows']
+        assert row['ours']['video_seconds'] == pytest.approx(
+            row['minutes'] * 60, abs=0.1)
+        assert row['speed_ratio_ours_to_serial'] == round(
+            row['serial']['seconds'] / row['ours']['seconds'], 2)
+        assert row['ours']['real_time_x'] > 0
     assert long['ours']['windows'] > short['ours']['windows'] > 0
     # the buffer holds one window whatever the length
     assert long['ours']['peak_buffered_frames'] == \

@@ -199,3 +199,34 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
     assert chosen['videos_styles_right'] == max(
         r['videos_styles_right'] for r in rows)
     assert f'--min-segment {chosen["min_segment"]:g}' in proc.stdout
+
+
+def test_reading_ahead_scores_as_the_serial_path(model, tmp_path,
+                                                 monkeypatch):
+    """A 30 fps video for the 16 fps model, larger than its frames: the
+    read-ahead path (a decoder thread, frame threads) scores every window as
+    the serial path does, to the bit, and converts only the frames the
+    resampling keeps, where the serial path converted every decoded one."""
+    from dance_style import video
+    from dance_style.synthetic.long_video import write_long_video
+    from dance_style.timeline import score_windows
+    path = tmp_path / 'thirty fps.mp4'
+    write_long_video(path, EASY_CLASSES, 1.5, size=(96, 128), fps=30.0,
+                     seed=5)
+    converted = []
+    convert = video.frame_to_rgb
+
+    def counted(frame, size=None):
+        converted.append(size)
+        return convert(frame, size)
+
+    monkeypatch.setattr(video, 'frame_to_rgb', counted)
+    ahead = score_windows(model, path, 1.0, progress=False)
+    ahead_conversions, converted[:] = len(converted), []
+    serial = score_windows(model, path, 1.0, progress=False, read_ahead=0)
+    assert ahead['starts'] == serial['starts'] == [0.0, 1.0, 2.0, 2.5]
+    np.testing.assert_array_equal(ahead['scores'], serial['scores'])
+    assert ahead['frames'] == serial['frames'] == 72  # 4.5 s at 16 fps
+    assert len(converted) == 135  # every frame of 4.5 s at 30 fps
+    assert ahead_conversions == 72
+    assert converted[0] is not None  # scaled as it was decoded

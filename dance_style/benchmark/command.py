@@ -143,6 +143,19 @@ def build_parser() -> argparse.ArgumentParser:
                             default='work_dirs/benchmark/timeline',
                             help='where the 1080p videos are written (kept '
                             'for the next run; default %(default)s)')
+    long_video.add_argument('--modes', nargs='+',
+                            choices=('stock', 'serial', 'ours'),
+                            default=['stock', 'serial', 'ours'],
+                            help='what to run on each video: stock '
+                            "(mmaction2's inference_recognizer), serial (the "
+                            'timeline without its read-ahead decoder, the '
+                            'baseline), ours (default: all three)')
+    long_video.add_argument('--precision', choices=('auto', 'fp32', 'bf16'),
+                            default='fp32',
+                            help='serial and ours: the timeline\'s '
+                            'precision, as predict.py --precision chooses '
+                            'it (default %(default)s; stock runs in '
+                            'float32)')
     sweep = parser.add_argument_group('pruning')
     sweep.add_argument('--trials', type=int, default=12,
                        help='trials per sweep (default 12)')
@@ -328,7 +341,8 @@ def measure(args) -> Dict:
         from .timeline import measure_timeline
         return measure_timeline(args.config or PRUNING_CONFIG,
                                 minutes=args.minutes, stride=args.stride,
-                                folder=Path(args.video_dir))
+                                folder=Path(args.video_dir),
+                                modes=args.modes, precision=args.precision)
     if args.what == 'serve':
         from .serve import measure_serve
         return measure_serve(

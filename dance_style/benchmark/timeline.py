@@ -10,7 +10,9 @@ runs, each in a process of its own so that its peak RSS is its own
   every ``--stride`` s);
 * **stock**: mmaction2's ``inference_recognizer`` with the config's test
   pipeline (``DecordInit``, ``SampleFrames``, ``DecordDecode``): what stock
-  MMAction2 offers for a whole video, one label from a few clips.
+  MMAction2 offers for a whole video, one label from a few clips;
+* **serial**: ``score_windows`` with ``read_ahead=0``, the timeline as it
+  ran before its decoder read ahead in a thread: the speed baseline.
 
 Resident memory is sampled every 10 ms during the pass (``/proc/self/statm``;
 Linux): the figure that matters is how far it grows above the loaded model
@@ -80,8 +82,15 @@ class _RssSampler:
         self.peak = max(self.peak, self.now())
 
 
-def _child(mode: str, config: str, video: str, stride: float) -> Dict:
-    """Run in a process of its own: model, then one pass over ``video``."""
+MODES = ('stock', 'serial', 'ours')
+
+
+def _child(mode: str, config: str, video: str, stride: float,
+           precision: str = 'fp32') -> Dict:
+    """Run in a process of its own: model, then one pass over ``video``.
+    ``precision`` (auto, fp32, bf16) for the timeline's passes, as
+    ``tools/predict.py --timeline --precision`` chooses it; stock runs in
+    float32, as mmaction2 does."""
     import gc
 
     from mmaction.apis import inference_recognizer, init_recognizer
@@ -90,21 +99,34 @@ def _child(mode: str, config: str, video: str, stride: float) -> Dict:
     register_all_modules()
     from ..config import load_config
     model = init_recognizer(load_config(config), None, device='cpu')
+    chosen = 'fp32'
+    if mode != 'stock':
+        from ..infer_precision import choose_precision, use_precision
+        chosen = choose_precision(model, precision, 'cpu',
+                                  log=lambda line: print(line,
+                                                         file=sys.stderr))
+        use_precision(model, chosen)
     gc.collect()
     mb = 2 ** 20
     start = time.perf_counter()
     with _RssSampler() as rss:
         before = rss.now()
-        if mode == 'ours':
-            from ..timeline import score_windows
-            result = score_windows(model, video, stride, progress=False)
-            extra = dict(windows=len(result['starts']),
-                         peak_buffered_frames=result['peak_buffered_frames'])
-        else:
+        if mode == 'stock':
             inference_recognizer(model, video)
             extra = dict(windows=None)
+        else:
+            from ..timeline import READ_AHEAD_FRAMES, score_windows
+            result = score_windows(
+                model, video, stride, progress=False,
+                read_ahead=READ_AHEAD_FRAMES if mode == 'ours' else 0)
+            extra = dict(windows=len(result['starts']),
+                         peak_buffered_frames=result['peak_buffered_frames'],
+                         video_seconds=round(result['duration'], 2))
     seconds = time.perf_counter() - start
-    return dict(mode=mode, seconds=round(seconds, 2),
+    if extra.get('video_seconds'):
+        # how much faster than the video plays: 1.0 keeps up with it
+        extra['real_time_x'] = round(extra['video_seconds'] / seconds, 2)
+    return dict(mode=mode, precision=chosen, seconds=round(seconds, 2),
                 rss_with_model_mb=round(before / mb, 1),
                 peak_rss_mb=round(rss.peak / mb, 1),
                 growth_mb=round((rss.peak - before) / mb, 1), **extra)
@@ -116,8 +138,8 @@ def _child(mode: str, config: str, video: str, stride: float) -> Dict:
 CHILD_PRELOAD = ['torch', 'mmaction.apis', 'dance_style.register']
 
 
-def _in_own_process(mode: str, config: str, video: str, stride: float
-                    ) -> Dict:
+def _in_own_process(mode: str, config: str, video: str, stride: float,
+                    precision: str) -> Dict:
     """:func:`_child` in a new process forked from a server that imported
     :data:`CHILD_PRELOAD` (multiprocessing's forkserver): its peak RSS is
     its own, as in a fresh interpreter, and no state of this process (an
@@ -129,16 +151,29 @@ def _in_own_process(mode: str, config: str, video: str, stride: float
     with ProcessPoolExecutor(max_workers=1, mp_context=context,
                              max_tasks_per_child=1) as pool:
         try:
-            return pool.submit(_child, mode, config, video, stride).result()
+            return pool.submit(_child, mode, config, video, stride,
+                               precision).result()
         except Exception as error:
             raise RuntimeError(f'{mode} on {video} failed: {error}') from error
 
 
 def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
                      stride: float = 1.0, source_fps: float = 30.0,
-                     folder: Path = Path('work_dirs/benchmark/timeline')
-                     ) -> Dict:
-    """Ours and stock on each length; peak RSS and seconds per run."""
+                     folder: Path = Path('work_dirs/benchmark/timeline'),
+                     modes: Sequence[str] = MODES,
+                     precision: str = 'fp32') -> Dict:
+    """Each mode on each length, each in a process of its own: seconds,
+    how much faster than real time, peak RSS.
+
+    * ``stock``: mmaction2's ``inference_recognizer``, one label;
+    * ``serial``: the timeline before its decoder read ahead (every decoded
+      frame converted, then the model, in one thread): the baseline;
+    * ``ours``: the timeline as it runs now.
+    """
+    unknown = sorted(set(modes) - set(MODES))
+    if unknown or not modes:
+        raise ValueError(f'modes {unknown or "(none)"}: choose from '
+                         f'{", ".join(MODES)}')
     folder.mkdir(parents=True, exist_ok=True)
     rows = []
     for length in minutes:
@@ -149,14 +184,22 @@ def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
               file=sys.stderr)
         row = dict(minutes=length, video_mb=round(
             video.stat().st_size / 2**20, 1))
-        for mode in ('stock', 'ours'):
-            row[mode] = _in_own_process(mode, config, str(video), stride)
-        row['peak_rss_ratio_ours_to_stock'] = round(
-            row['ours']['peak_rss_mb'] / row['stock']['peak_rss_mb'], 3)
+        for mode in MODES:
+            if mode in modes:
+                row[mode] = _in_own_process(mode, config, str(video), stride,
+                                            precision)
+        if 'stock' in row and 'ours' in row:
+            row['peak_rss_ratio_ours_to_stock'] = round(
+                row['ours']['peak_rss_mb'] / row['stock']['peak_rss_mb'], 3)
+        if 'serial' in row and 'ours' in row:
+            # the read-ahead's gain, measured side by side
+            row['speed_ratio_ours_to_serial'] = round(
+                row['serial']['seconds'] / row['ours']['seconds'], 2)
         rows.append(row)
-    first, last = rows[0]['ours'], rows[-1]['ours']
-    return dict(config=shown(config), stride_seconds=stride, runs=rows,
-                ours_growth_ratio_last_to_first=round(
-                    max(last['growth_mb'], 0.1) /
-                    max(first['growth_mb'], 0.1), 2))
-
+    result = dict(config=shown(config), stride_seconds=stride,
+                  precision=precision, runs=rows)
+    if 'ours' in modes:
+        first, last = rows[0]['ours'], rows[-1]['ours']
+        result['ours_growth_ratio_last_to_first'] = round(
+            max(last['growth_mb'], 0.1) / max(first['growth_mb'], 0.1), 2)
+    return result
