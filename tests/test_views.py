@@ -3,6 +3,7 @@ number of clips."""
 import pytest
 
 from dance_style.errors import DanceStyleError
+from support import REPO
 
 
 def test_fast_views_are_the_fewest_within_a_point_of_full():
@@ -43,3 +44,20 @@ def test_a_view_is_written_clips_x_crop():
                   '4 x CenterCrop', '-1xThreeCrop'):
         with pytest.raises(DanceStyleError, match='write CLIPSxCROP'):
             parse_view(wrong)
+
+
+def test_a_timeline_window_takes_the_crops_of_views():
+    """predict.py --timeline --views 1: each window one centre crop, where
+    UniFormerV2-B's config scores three."""
+    from dance_style.config import load_config
+    from dance_style.timeline import split_pipeline
+    from dance_style.views import use_views
+    cfg = load_config(str(REPO / 'configs' / 'uniformerv2_b16_k710_dance.py'))
+
+    def window_crops():
+        return [s['type'] for s in split_pipeline(cfg)[1]
+                if s['type'].endswith('Crop')]
+
+    assert window_crops() == ['ThreeCrop']
+    assert 'CenterCrop' in use_views(cfg, '1')
+    assert window_crops() == ['CenterCrop']

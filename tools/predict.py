@@ -59,7 +59,8 @@ def parse_args(argv=None):
                         'where a run record has them for this config; else '
                         'the config\'s), full (the config\'s), or a number '
                         'of clips, centre-cropped (default fast; a timeline '
-                        'window is always one clip)')
+                        'window is always one clip, with these crops: 1 '
+                        'gives one centre crop per window)')
     add_precision_flag(parser)
     parser.add_argument('--device', default='cpu',
                         help='torch device, e.g. cpu or cuda:0')
@@ -163,9 +164,11 @@ def main(argv=None):
                                      load_recognizer, predict_videos)
     cfg = prepare(args.config)
     check_rgb_config(cfg)
-    if not args.timeline:
-        from dance_style.views import use_views
-        print(use_views(cfg, args.views), file=sys.stderr)
+    from dance_style.views import use_views
+    line = use_views(cfg, args.views)
+    if args.timeline:  # its windows take the crop, one clip each
+        line += '; a timeline window is one clip with those crops'
+    print(line, file=sys.stderr)
     # stdout carries only the predictions (pipe --json into jq)
     with logs_to_stderr():
         model = load_recognizer(cfg, args.checkpoint, device=args.device)

@@ -150,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "(mmaction2's inference_recognizer), serial (the "
                             'timeline without its read-ahead decoder, the '
                             'baseline), ours (default: all three)')
+    long_video.add_argument('--window-views', default='fast',
+                            help='serial and ours: the crops of each window, '
+                            'as predict.py --timeline --views says them '
+                            '(fast, full, or a number: one centre crop; '
+                            'default %(default)s)')
     long_video.add_argument('--precision', choices=('auto', 'fp32', 'bf16'),
                             default='fp32',
                             help='serial and ours: the timeline\'s '
@@ -342,7 +347,8 @@ def measure(args) -> Dict:
         return measure_timeline(args.config or PRUNING_CONFIG,
                                 minutes=args.minutes, stride=args.stride,
                                 folder=Path(args.video_dir),
-                                modes=args.modes, precision=args.precision)
+                                modes=args.modes, precision=args.precision,
+                                window_views=args.window_views)
     if args.what == 'serve':
         from .serve import measure_serve
         return measure_serve(

@@ -86,11 +86,13 @@ MODES = ('stock', 'serial', 'ours')
 
 
 def _child(mode: str, config: str, video: str, stride: float,
-           precision: str = 'fp32') -> Dict:
+           precision: str = 'fp32', window_views: str = 'fast') -> Dict:
     """Run in a process of its own: model, then one pass over ``video``.
     ``precision`` (auto, fp32, bf16) for the timeline's passes, as
     ``tools/predict.py --timeline --precision`` chooses it; stock runs in
-    float32, as mmaction2 does."""
+    float32, as mmaction2 does. ``window_views``: the timeline's crops per
+    window, as ``--views`` says them (:func:`dance_style.views.use_views`).
+    """
     import gc
 
     from mmaction.apis import inference_recognizer, init_recognizer
@@ -98,7 +100,12 @@ def _child(mode: str, config: str, video: str, stride: float,
     from ..register import register_all_modules
     register_all_modules()
     from ..config import load_config
-    model = init_recognizer(load_config(config), None, device='cpu')
+    cfg = load_config(config)
+    views = None
+    if mode != 'stock':
+        from ..views import use_views
+        views = use_views(cfg, window_views)
+    model = init_recognizer(cfg, None, device='cpu')
     chosen = 'fp32'
     if mode != 'stock':
         from ..infer_precision import choose_precision, use_precision
@@ -126,7 +133,8 @@ def _child(mode: str, config: str, video: str, stride: float,
     if extra.get('video_seconds'):
         # how much faster than the video plays: 1.0 keeps up with it
         extra['real_time_x'] = round(extra['video_seconds'] / seconds, 2)
-    return dict(mode=mode, precision=chosen, seconds=round(seconds, 2),
+    return dict(mode=mode, precision=chosen, views=views,
+                seconds=round(seconds, 2),
                 rss_with_model_mb=round(before / mb, 1),
                 peak_rss_mb=round(rss.peak / mb, 1),
                 growth_mb=round((rss.peak - before) / mb, 1), **extra)
@@ -139,7 +147,7 @@ CHILD_PRELOAD = ['torch', 'mmaction.apis', 'dance_style.register']
 
 
 def _in_own_process(mode: str, config: str, video: str, stride: float,
-                    precision: str) -> Dict:
+                    precision: str, window_views: str) -> Dict:
     """:func:`_child` in a new process forked from a server that imported
     :data:`CHILD_PRELOAD` (multiprocessing's forkserver): its peak RSS is
     its own, as in a fresh interpreter, and no state of this process (an
@@ -152,7 +160,7 @@ def _in_own_process(mode: str, config: str, video: str, stride: float,
                              max_tasks_per_child=1) as pool:
         try:
             return pool.submit(_child, mode, config, video, stride,
-                               precision).result()
+                               precision, window_views).result()
         except Exception as error:
             raise RuntimeError(f'{mode} on {video} failed: {error}') from error
 
@@ -161,7 +169,8 @@ def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
                      stride: float = 1.0, source_fps: float = 30.0,
                      folder: Path = Path('work_dirs/benchmark/timeline'),
                      modes: Sequence[str] = MODES,
-                     precision: str = 'fp32') -> Dict:
+                     precision: str = 'fp32',
+                     window_views: str = 'fast') -> Dict:
     """Each mode on each length, each in a process of its own: seconds,
     how much faster than real time, peak RSS.
 
@@ -187,7 +196,7 @@ def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
         for mode in MODES:
             if mode in modes:
                 row[mode] = _in_own_process(mode, config, str(video), stride,
-                                            precision)
+                                            precision, window_views)
         if 'stock' in row and 'ours' in row:
             row['peak_rss_ratio_ours_to_stock'] = round(
                 row['ours']['peak_rss_mb'] / row['stock']['peak_rss_mb'], 3)
@@ -197,7 +206,7 @@ def measure_timeline(config: str, minutes: Sequence[float] = (1, 10),
                 row['serial']['seconds'] / row['ours']['seconds'], 2)
         rows.append(row)
     result = dict(config=shown(config), stride_seconds=stride,
-                  precision=precision, runs=rows)
+                  precision=precision, window_views=window_views, runs=rows)
     if 'ours' in modes:
         first, last = rows[0]['ours'], rows[-1]['ours']
         result['ours_growth_ratio_last_to_first'] = round(
