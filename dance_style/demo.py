@@ -19,15 +19,15 @@ from typing import Dict, List, Optional, Sequence
 
 from .classes import DANCE19_CLASSES
 from .resources import CONFIGS, shown, split_lists_dir
-from .views import (View, choose_on_validation, set_test_views, test_views,
-                    views_per_video)
+from .views import (View, add_agreement, choose_on_validation,
+                    set_test_views, test_views, views_per_video)
 
 # the configs, wherever the demo is started from
 DEMO_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
 # the test views (clips per video, crop) the demos choose among on the
 # validation clips; the config's own is always among them
-VIEW_CANDIDATES = ((1, 'CenterCrop'), (4, 'CenterCrop'), (8, 'CenterCrop'),
-                   (8, 'ThreeCrop'))
+VIEW_CANDIDATES = ((1, 'CenterCrop'), (3, 'CenterCrop'), (4, 'CenterCrop'),
+                   (8, 'CenterCrop'), (8, 'ThreeCrop'))
 STREAM_CONFIGS = {
     'rgb': str(CONFIGS / 'demo' / 'i3d_inception_rgb_synthetic.py'),
     'flow': str(CONFIGS / 'demo' / 'i3d_inception_flow_synthetic.py'),
@@ -204,6 +204,10 @@ def score_held_out(config: str, checkpoint: str, settings: DemoSettings,
         return work_dir / 'views' / f'{view[0]}x{view[1]}'
 
     chosen, table = choose_on_validation(on_validation, candidates)
+    # how often each candidate answers as the config's views do, on the
+    # same validation clips
+    add_agreement(table, configured,
+                  lambda view: str(val_dir(view) / 'val_scores.npz'))
     print(f'test views chosen on the validation clips: {chosen[0]} clip(s) '
           f'x {chosen[1]} (the config\'s: {configured[0]} x {configured[1]})')
     validation = next(row['validation'] for row in table

@@ -91,6 +91,36 @@ def choose_on_validation(score: Callable[[View], Dict[str, float]],
     return (best['clips'], best['crop']), table
 
 
+def top1_agreement(scores, reference) -> float:
+    """The share of clips whose top-1 under ``scores`` is their top-1 under
+    ``reference`` (clips x classes each, the same clips in the same order):
+    how often fewer views answer as the full views do, whatever the truth."""
+    import numpy as np
+    scores, reference = np.asarray(scores), np.asarray(reference)
+    if scores.shape != reference.shape or scores.ndim != 2:
+        raise ValueError(f'scores {scores.shape} and reference '
+                         f'{reference.shape}: the same clips x classes')
+    return float(np.mean(scores.argmax(1) == reference.argmax(1)))
+
+
+def add_agreement(table: List[Dict], configured: View,
+                  dumps: Callable[[View], str]) -> None:
+    """Each candidate row of :func:`choose_on_validation`'s table gets
+    ``agreement_with_configured``: :func:`top1_agreement` of its validation
+    scores (``dumps(view)``: a ``tools/test.py --dump`` file) with the
+    configured views' scores of the same clips."""
+    import numpy as np
+    with np.load(dumps(configured)) as dump:
+        reference, videos = dump['scores'], list(dump['videos'])
+    for row in table:
+        with np.load(dumps((row['clips'], row['crop']))) as dump:
+            if list(dump['videos']) != videos:
+                raise ValueError('the candidates were scored on different '
+                                 'clips')
+            row['agreement_with_configured'] = top1_agreement(
+                dump['scores'], reference)
+
+
 # The validation figures a config's fast views rest on: the config's file
 # name -> the run record (docs/results/) whose figures hold its
 # 'configured_views' and every scored 'candidates' row (make demo writes

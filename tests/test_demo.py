@@ -41,6 +41,10 @@ def test_demo_runs_every_stage(tmp_path):
     scored = [(row['clips'], row['crop'])
               for row in record['figures']['candidates']]
     assert scored == [(1, 'CenterCrop'), (8, 'CenterCrop')]
+    # and how often each answered as the config's 8 clips did
+    agreement = [row['agreement_with_configured']
+                 for row in record['figures']['candidates']]
+    assert 0 <= agreement[0] <= 1 and agreement[1] == 1.0
     assert tuple(record['figures']['chosen_views']) in scored
     assert re.search(r'top-5:\s+[\d.]+ %', out)
     assert re.search(r'^  1\. \S.* +[\d.]+ %$', out, re.M)  # a prediction

@@ -61,3 +61,27 @@ def test_a_timeline_window_takes_the_crops_of_views():
     assert window_crops() == ['ThreeCrop']
     assert 'CenterCrop' in use_views(cfg, '1')
     assert window_crops() == ['CenterCrop']
+
+
+def test_agreement_is_the_share_of_clips_answered_as_the_full_views(
+        tmp_path):
+    import numpy as np
+
+    from dance_style.views import add_agreement, top1_agreement
+    full = np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4], [0.3, 0.7]])
+    fewer = np.array([[0.8, 0.2], [0.6, 0.4], [0.6, 0.4], [0.1, 0.9]])
+    assert top1_agreement(fewer, full) == 0.75  # the second clip differs
+    with pytest.raises(ValueError, match='the same clips'):
+        top1_agreement(fewer[:3], full)
+    videos = [f'v{i}.mp4' for i in range(4)]
+    for name, scores in (('8xCenterCrop', full), ('1xCenterCrop', fewer)):
+        np.savez(tmp_path / f'{name}.npz', scores=scores, videos=videos)
+    table = [dict(clips=1, crop='CenterCrop'), dict(clips=8,
+                                                    crop='CenterCrop')]
+    add_agreement(table, (8, 'CenterCrop'),
+                  lambda view: tmp_path / f'{view[0]}x{view[1]}.npz')
+    assert [row['agreement_with_configured'] for row in table] == [0.75, 1.0]
+    np.savez(tmp_path / '1xCenterCrop.npz', scores=fewer, videos=videos[::-1])
+    with pytest.raises(ValueError, match='different clips'):
+        add_agreement(table, (8, 'CenterCrop'),
+                      lambda view: tmp_path / f'{view[0]}x{view[1]}.npz')
