@@ -1,23 +1,26 @@
 """The precision predict, the timeline and the page run a model's forward
 passes in (``--precision auto|fp32|bf16``).
 
-``auto`` (the default) runs bfloat16 autocast where this CPU computes
-bfloat16 natively (AVX512-BF16 or AMX) and a check of the loaded model finds
-it right and faster; float32 elsewhere. The check runs one clip of the
-model's test shape through float32 and bfloat16 and applies the rule of
+``auto`` (the default) holds the backbone's weights in bfloat16 and
+computes it in bfloat16 (:func:`dance_style.lean_inference.
+backbone_in_bf16`; the head and the softmax stay float32) where this CPU
+computes bfloat16 natively (AVX512-BF16 or AMX) and a check of the loaded
+model finds it right and faster; float32 elsewhere. The check runs one
+clip of the model's test shape both ways and applies the rule of
 ``tools/benchmark.py --what paths`` (:func:`dance_style.benchmark.paths.
 is_right`: the same top-1, log-probabilities within 2 % of the spread of
 float32's); its verdict is cached per CPU, torch, model and checkpoint
 beside the training check's (:func:`dance_style.bf16_check.cache_dir`).
 
-Why bfloat16 and not the other paths: in docs/results/inference_paths.json
-(2 cores of an AMD EPYC with AVX512-BF16) bfloat16 autocast was right and
-the fastest or as fast as the fastest for all three models measured, 1.5 to
-1.8 times float32 per view; ONNX Runtime was as fast only for VideoMAE V2-S
-and needs an export per checkpoint first, torch.compile gained less and
-fails to compile I3D R50 NonLocal, channels-last was slower. Training's
-check (:mod:`dance_style.bf16_check`) judges gradients and weights after
-steps; this one judges only the scores a user reads.
+Why this path and not the others: docs/results/inference_paths.json times
+every CPU path of three models in turns, in one process. bfloat16 weights
+were right and the fastest there; bfloat16 autocast, the default before,
+pays for casting weights and LayerNorm inputs at every call; ONNX Runtime
+needs an export per checkpoint first; torch.compile pays tens of seconds
+of compiling per process and fails to compile I3D R50 NonLocal;
+channels-last was slower. Training's check (:mod:`dance_style.bf16_check`)
+judges gradients and weights after steps; this one judges only the scores
+a user reads.
 """
 import hashlib
 import time
@@ -27,6 +30,7 @@ from typing import Callable, Dict
 from .errors import DanceStyleError
 
 CACHE_NAME = 'infer_bf16_verdicts.json'
+BF16_FORM = 'weights'  # bfloat16 weights (lean_inference), not autocast
 PRECISIONS = ('auto', 'fp32', 'bf16')
 # bfloat16 is kept where it takes at most this share of float32's time:
 # below the 0.57-0.65 measured, above what timing noise makes of "equal"
@@ -65,30 +69,39 @@ def verdict_key(model, shape) -> Dict[str, str]:
     key = check_key(model.cfg, tuple(shape))
     key['weights'] = hashlib.sha1(_checkpoint_id(model).encode()
                                   ).hexdigest()[:16]
+    key['form'] = BF16_FORM  # verdicts of autocast (before) do not count
     return key
 
 
 def check_model(model, repeats: int = 3) -> InferVerdict:
     """One clip of the model's test shape through float32 and bfloat16
-    autocast, judged by the paths benchmark's rule; each precision's time
-    is the fastest of ``repeats`` passes, taken in turns after one untimed
-    pass each, so that a moment of load elsewhere does not decide."""
+    weights (:func:`dance_style.lean_inference.backbone_in_bf16`), judged by
+    the paths benchmark's rule; each precision's time is the fastest of
+    ``repeats`` passes, taken in turns after one untimed pass each, so that
+    a moment of load elsewhere does not decide. The model's float32
+    weights are back in place when it returns."""
     import torch
 
     from .benchmark.paths import deviation, is_right
     from .benchmark.speed import clip_shape
     from .export import build_classifier
+    from .lean_inference import backbone_in_bf16
     shape = clip_shape(model.cfg, test=True)
-    classifier = build_classifier(model, model.cfg)
+    classifier = build_classifier(model, model.cfg)  # shares the backbone
     generator = torch.Generator().manual_seed(0)
     clip = torch.rand((1, ) + tuple(shape), generator=generator) * 255
 
     def forward(bf16: bool):
-        with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16,
-                                             enabled=bf16):
-            start = time.perf_counter()
-            out = classifier(clip).float()
-        return out, time.perf_counter() - start
+        restore = backbone_in_bf16(classifier) if bf16 else None
+        try:
+            with torch.no_grad():
+                start = time.perf_counter()
+                out = classifier(clip).float()
+                seconds = time.perf_counter() - start
+        finally:
+            if restore:
+                restore()
+        return out, seconds
 
     outs, times = {}, {False: [], True: []}
     for bf16 in (False, True):
@@ -171,35 +184,30 @@ def choose_precision(model, precision: str = 'auto', device: str = 'cpu',
         log(f'precision auto: float32 (bfloat16 is right but not faster '
             f'here: {_describe(verdict)})')
         return 'fp32'
-    log(f'precision {precision}: bfloat16 autocast ({_describe(verdict)})')
+    log(f'precision {precision}: bfloat16 weights ({_describe(verdict)})')
     return 'bf16'
 
 
 def use_precision(model, precision: str) -> None:
-    """Run ``model.test_step`` (what predict, the timeline and the page
-    call) in ``precision``; its scores come back in float32."""
-    import torch
+    """Run ``model``'s forward passes (``model.test_step``: what predict,
+    the timeline and the page call) in ``precision``, with lean
+    activations in any precision (:mod:`dance_style.lean_inference`); the
+    scores come back in float32. bf16 converts the backbone's weights in
+    place: a caller that wants float32 too works on a copy."""
+    from .lean_inference import backbone_in_bf16, lean_activations
     model.inference_precision = precision
-    if precision != 'bf16':
-        return
-    step = model.test_step
-
-    def test_step(data):
-        with torch.autocast('cpu', dtype=torch.bfloat16):
-            samples = step(data)
-        for sample in samples:
-            sample.pred_score = sample.pred_score.float()
-        return samples
-
-    model.test_step = test_step
+    lean_activations(model)
+    if precision == 'bf16':
+        backbone_in_bf16(model)  # for good: float32's weights are freed
 
 
 def add_precision_flag(parser) -> None:
     """``--precision`` for the tools that run a loaded model."""
     parser.add_argument(
         '--precision', choices=PRECISIONS, default='auto',
-        help='the forward passes\' precision: auto (default) runs bfloat16 '
-        'autocast where the CPU has AVX512-BF16 or AMX and a check of this '
+        help='the forward passes\' precision: auto (default) holds the '
+        'backbone in bfloat16 where the CPU has AVX512-BF16 or AMX and a '
+        'check of this '
         'model (seconds, once per model and checkpoint, cached) finds its '
         'scores right and faster than float32\'s; float32 elsewhere. bf16 '
         'is refused where that check fails')

@@ -285,7 +285,8 @@ def decoders_table() -> str:
 
 
 PATH_NAMES = {'fp32': 'float32 eager', 'channels_last': 'channels-last',
-              'bf16': 'bfloat16 autocast', 'compile': 'torch.compile',
+              'bf16': 'bfloat16 autocast',
+              'bf16_weights': 'bfloat16 weights', 'compile': 'torch.compile',
               'onnxruntime': 'ONNX Runtime'}
 
 

@@ -1,7 +1,10 @@
 """CPU inference paths for one test view of a model, side by side in one
-process: float32 eager (what predict, the timeline and the page run today),
-channels-last memory, bfloat16 autocast, ``torch.compile`` and ONNX Runtime
-(the file ``tools/export.py`` writes).
+process: float32 eager (stock mmaction2, what predict, the timeline and the
+page ran before issue 29), channels-last memory, bfloat16 autocast, the
+backbone's weights in bfloat16 with lean activations (``bf16_weights``,
+:mod:`dance_style.lean_inference`: what ``--precision auto`` runs where its
+check passes), ``torch.compile`` and ONNX Runtime (the file
+``tools/export.py`` writes).
 
 For each path: seconds per view (the median of the timed repeats, after
 warm-up; compilation and export are timed apart), GFLOP/s from the view's
@@ -25,7 +28,8 @@ import torch
 
 from ..errors import DanceStyleError
 
-PATHS = ('fp32', 'channels_last', 'bf16', 'compile', 'onnxruntime')
+PATHS = ('fp32', 'channels_last', 'bf16', 'bf16_weights', 'compile',
+         'onnxruntime')
 
 # How far a path's scores may be from float32 eager's, as the largest
 # difference of log-probabilities (logits less their log-sum-exp) divided
@@ -118,24 +122,30 @@ def deviation(probs: torch.Tensor, reference: torch.Tensor) -> Dict:
 
 
 def is_right(path: str, dev: Dict) -> bool:
-    bar = TOLERANCE['bf16' if path == 'bf16' else 'fp32']
+    bar = TOLERANCE['bf16' if path.startswith('bf16') else 'fp32']
     return dev['same_top1'] and dev['relative'] <= bar
 
 
-def time_views(run: Callable[[], torch.Tensor], repeats: int,
-               warmup: int) -> Dict:
-    """Seconds per call of ``run`` (one view): the median of ``repeats``
-    timed calls after ``warmup`` untimed ones, and the output."""
-    out = None
-    for _ in range(warmup):
-        out = run()
-    times = []
+def time_in_turns(runs: Dict[str, Callable[[], torch.Tensor]],
+                  repeats: int, warmup: int) -> Dict[str, Dict]:
+    """Seconds per call of each of ``runs`` (one view each): ``warmup``
+    untimed calls each, then ``repeats`` rounds that call every run once,
+    in turns, so that a slower minute of a shared machine falls on all of
+    them alike; per run the median and the fastest of its timed calls,
+    and its output."""
+    outs = {}
+    for name, run in runs.items():
+        for _ in range(warmup):
+            outs[name] = run()
+    times = {name: [] for name in runs}
     for _ in range(repeats):
-        start = time.perf_counter()
-        out = run()
-        times.append(time.perf_counter() - start)
-    return dict(seconds=statistics.median(times), min_seconds=min(times),
-                repeats=repeats, out=out)
+        for name, run in runs.items():
+            start = time.perf_counter()
+            outs[name] = run()
+            times[name].append(time.perf_counter() - start)
+    return {name: dict(seconds=statistics.median(times[name]),
+                       min_seconds=min(times[name]), repeats=repeats,
+                       out=outs[name]) for name in runs}
 
 
 def _onnx_runner(classifier, clip: torch.Tensor, folder: Path):
@@ -180,6 +190,13 @@ def path_runner(path: str, classifier, clip: torch.Tensor,
         inputs = clip.contiguous(memory_format=torch.channels_last_3d)
     if path == 'compile':
         model = torch.compile(classifier)
+    if path == 'bf16_weights':
+        import copy
+
+        from ..lean_inference import backbone_in_bf16, lean_activations
+        model = copy.deepcopy(classifier)  # fp32 eager keeps its weights
+        lean_activations(model)
+        backbone_in_bf16(model)
 
     def run():
         with torch.no_grad(), torch.autocast(
@@ -223,36 +240,41 @@ def measure_config(config: str, paths: Sequence[str] = PATHS,
     classifier = build_classifier(recognizer, cfg)
     generator = torch.Generator().manual_seed(0)
     clip = torch.rand((1, ) + shape, generator=generator) * 255
-    rows, reference = [], None
+    rows, runners = {}, {}
     with tempfile.TemporaryDirectory(prefix='paths_') as tmp:
         for path in paths:
-            log(f'{Path(config).name}: {path} ...')
-            start = time.perf_counter()
+            log(f'{Path(config).name}: {path}: preparing ...')
             try:
-                runner = path_runner(path, classifier, clip, Path(tmp))
-                timed = time_views(runner['run'], repeats, warmup)
+                runners[path] = path_runner(path, classifier, clip,
+                                            Path(tmp))
+                runners[path]['run']()  # a path that cannot run fails here
             except Exception as error:  # a path this machine cannot take
-                rows.append(dict(path=path, error=f'{type(error).__name__}: '
-                                 f'{str(error).splitlines()[0][:300]}'))
-                log(f'  failed: {rows[-1]["error"]}')
-                continue
-            out = timed.pop('out')
-            if path == 'fp32':
-                reference = out
-            dev = deviation(out, reference)
-            row = dict(path=path, seconds_per_view=round(timed['seconds'], 4),
-                       min_seconds=round(timed['min_seconds'], 4),
-                       repeats=repeats, warmup=warmup,
-                       prepare_seconds=runner['prepare_seconds'],
-                       total_seconds=round(time.perf_counter() - start, 1),
-                       gflops=round(flops / timed['seconds'] / 1e9, 1),
-                       deviation=dev, right=is_right(path, dev))
-            if peak:
-                row['share_of_peak'] = round(row['gflops'] /
-                                             peak['peak_gflops'], 3)
-            rows.append(row)
-            log(f'  {row["seconds_per_view"]:.3f} s/view, {row["gflops"]} '
-                f'GFLOP/s, relative deviation {dev["relative"]:.2e}')
+                runners.pop(path, None)
+                rows[path] = dict(path=path, error=f'{type(error).__name__}'
+                                  f': {str(error).splitlines()[0][:300]}')
+                log(f'  failed: {rows[path]["error"]}')
+        log(f'{Path(config).name}: timing {", ".join(runners)} in turns, '
+            f'{repeats} rounds ...')
+        timed = time_in_turns({path: runner['run'] for path, runner in
+                               runners.items()}, repeats, warmup)
+    reference = timed['fp32']['out']
+    for path, runner in runners.items():
+        result = timed[path]
+        dev = deviation(result['out'], reference)
+        row = dict(path=path, seconds_per_view=round(result['seconds'], 4),
+                   min_seconds=round(result['min_seconds'], 4),
+                   repeats=repeats, warmup=warmup,
+                   prepare_seconds=runner['prepare_seconds'],
+                   gflops=round(flops / result['seconds'] / 1e9, 1),
+                   deviation=dev, right=is_right(path, dev))
+        if peak:
+            row['share_of_peak'] = round(row['gflops'] /
+                                         peak['peak_gflops'], 3)
+        rows[path] = row
+        log(f'  {path}: {row["seconds_per_view"]:.3f} s/view, '
+            f'{row["gflops"]} GFLOP/s, relative deviation '
+            f'{dev["relative"]:.2e}')
+    rows = [rows[path] for path in paths]
     base = rows[0]['seconds_per_view']
     for row in rows:
         if 'seconds_per_view' in row:

@@ -1,0 +1,102 @@
+"""dance_style.lean_inference: the backbone's weights in bfloat16 (and back
+to the very float32 tensors), and the in-place QuickGELU that computes the
+same bits as mmaction2's. The speed is the paths benchmark's
+(docs/results/inference_paths.json), never asserted here."""
+import pytest
+import torch
+from mmengine.config import Config
+
+from support import REPO, TINY_CONFIG
+from dance_style.lean_inference import (InPlaceQuickGELU, backbone_in_bf16,
+                                        lean_activations)
+
+
+def _build(config):
+    from mmaction.registry import MODELS
+    from dance_style.config import prepare
+    from dance_style.register import register_all_modules
+    register_all_modules()
+    torch.manual_seed(0)
+    return MODELS.build(prepare(str(config)).model).eval()
+
+
+@pytest.mark.parametrize('dtype', [torch.float32, torch.bfloat16])
+def test_in_place_quick_gelu_computes_mmaction2s_bits(dtype):
+    from mmaction.models.backbones.uniformerv2 import QuickGELU
+    x = torch.randn(197, 8, 3072, generator=torch.Generator().manual_seed(0)
+                    ).to(dtype) * 4
+    with torch.no_grad():
+        expected = QuickGELU()(x)
+        got = InPlaceQuickGELU()(x)
+    assert got.dtype == dtype and torch.equal(got, expected)
+    assert not torch.equal(x, got)  # the input is not overwritten
+
+
+def test_in_place_quick_gelu_keeps_autograd_right_where_it_records():
+    from mmaction.models.backbones.uniformerv2 import QuickGELU
+    x = torch.randn(64, generator=torch.Generator().manual_seed(1))
+    grads = []
+    for module in (QuickGELU(), InPlaceQuickGELU()):
+        leaf = x.clone().requires_grad_()
+        module(leaf).sum().backward()  # an in-place version would raise
+        grads.append(leaf.grad)
+    assert torch.equal(grads[0], grads[1])
+
+
+def test_uniformerv2_answers_the_same_with_lean_activations():
+    model = _build(REPO / 'tests' / 'configs' / 'tiny_uniformerv2.py')
+    from mmaction.models.backbones.uniformerv2 import QuickGELU
+    gelus = sum(type(m) is QuickGELU for m in model.modules())
+    clip = torch.randn(1, 3, 8, 64, 64,
+                       generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        before = model.backbone(clip)
+        assert lean_activations(model) == gelus > 0
+        after = model.backbone(clip)
+    assert not any(type(m) is QuickGELU for m in model.modules())
+    assert torch.equal(before, after)
+
+
+def test_bf16_backbone_runs_bf16_and_gives_the_float32_weights_back():
+    model = _build(TINY_CONFIG)
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    pointers = {k: v.data_ptr() for k, v in model.state_dict().items()}
+    clip = torch.randn(1, 3, 8, 64, 64,
+                       generator=torch.Generator().manual_seed(3)) * 50
+    with torch.no_grad():
+        fp32 = model.cls_head(model.backbone(clip))
+        restore = backbone_in_bf16(model)
+        # the backbone holds bfloat16, the head float32, and the features
+        # reach the head as float32
+        assert {p.dtype for p in model.backbone.parameters()} == \
+            {torch.bfloat16}
+        assert {p.dtype for p in model.cls_head.parameters()} == \
+            {torch.float32}
+        features = model.backbone(clip)
+        assert features.dtype == torch.float32
+        bf16 = model.cls_head(features)
+        assert not torch.equal(bf16, fp32)  # bfloat16 computed it
+        assert torch.allclose(bf16.softmax(-1), fp32.softmax(-1), atol=0.05)
+        assert backbone_in_bf16(model)  # again: nothing more to convert
+        restore()
+        again = model.cls_head(model.backbone(clip))
+    # float32 back, the same tensors bit for bit (BatchNorm's statistics
+    # included), and the hooks gone: the same scores as before
+    for key, value in model.state_dict().items():
+        assert value.dtype == state[key].dtype, key
+        assert torch.equal(value, state[key]), key
+        assert value.data_ptr() == pointers[key], key
+    assert torch.equal(again, fp32)
+
+
+def test_the_precision_check_leaves_the_model_in_float32(monkeypatch,
+                                                          tmp_path):
+    from dance_style import infer_precision
+    model = _build(TINY_CONFIG)
+    model.cfg = Config.fromfile(str(TINY_CONFIG))
+    state = {k: v.clone() for k, v in model.state_dict().items()}
+    verdict = infer_precision.check_model(model, repeats=1)
+    assert verdict.key['form'] == infer_precision.BF16_FORM
+    assert verdict.relative > 0  # bfloat16 ran
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, state[key]), key
