@@ -7,7 +7,8 @@ import torch
 from mmengine.config import Config
 
 from support import REPO, TINY_CONFIG
-from dance_style.lean_inference import (InPlaceQuickGELU, backbone_in_bf16,
+from dance_style.lean_inference import (InPlaceQuickGELU, PackedLinear,
+                                        _can_pack, backbone_in_bf16,
                                         lean_activations)
 
 
@@ -87,6 +88,34 @@ def test_bf16_backbone_runs_bf16_and_gives_the_float32_weights_back():
         assert torch.equal(value, state[key]), key
         assert value.data_ptr() == pointers[key], key
     assert torch.equal(again, fp32)
+
+
+@pytest.mark.skipif(not _can_pack(), reason='this torch has no oneDNN '
+                    'prepacked linear (not an x86 build)')
+def test_packed_linears_answer_as_the_plain_ones_and_come_undone():
+    model = _build(REPO / 'tests' / 'configs' / 'tiny_uniformerv2.py')
+    linears = sum(type(m) is torch.nn.Linear for m in model.backbone.modules())
+    clip = torch.randn(2, 3, 8, 64, 64,
+                       generator=torch.Generator().manual_seed(4)) * 50
+    with torch.no_grad():
+        fp32 = model.backbone(clip)
+        restore = backbone_in_bf16(model)
+        packed = [m for m in model.backbone.modules()
+                  if isinstance(m, PackedLinear)]
+        assert len(packed) == linears > 0
+        # a packed linear computes what F.linear computes on its weights
+        layer = packed[0]
+        x = torch.randn(3, 5, layer.in_features).bfloat16()
+        expected = torch.nn.functional.linear(x, layer.weight, layer.bias)
+        assert torch.allclose(layer(x).float(), expected.float(),
+                              rtol=1e-2, atol=1e-2)
+        bf16 = model.backbone(clip)
+        assert torch.allclose(bf16, fp32, rtol=0.05, atol=0.05 * float(
+            fp32.abs().max()))
+        restore()
+        assert sum(type(m) is torch.nn.Linear
+                   for m in model.backbone.modules()) == linears
+        assert torch.equal(model.backbone(clip), fp32)
 
 
 def test_the_precision_check_leaves_the_model_in_float32(monkeypatch,

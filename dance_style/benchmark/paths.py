@@ -161,6 +161,9 @@ def _onnx_runner(classifier, clip: torch.Tensor, folder: Path):
     exported = time.perf_counter() - start
     options = onnxruntime.SessionOptions()
     options.intra_op_num_threads = torch.get_num_threads()
+    # its threads would otherwise spin on the cores after each call, and
+    # slow whichever path runs next in turn
+    options.add_session_config_entry('session.intra_op.allow_spinning', '0')
     session = onnxruntime.InferenceSession(
         str(path), options, providers=['CPUExecutionProvider'])
     array = clip.numpy()
