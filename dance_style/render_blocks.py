@@ -286,7 +286,7 @@ def decoders_table() -> str:
 
 PATH_NAMES = {'fp32': 'float32 eager', 'channels_last': 'channels-last',
               'bf16': 'bfloat16 autocast',
-              'bf16_weights': 'bfloat16 weights', 'compile': 'torch.compile',
+              'bf16_weights': 'bfloat16 weights (the default)', 'compile': 'torch.compile',
               'onnxruntime': 'ONNX Runtime'}
 
 
@@ -324,7 +324,12 @@ def paths_table() -> str:
               f'per cycle x {peak["clock_ghz"]} GHz = '
               f'{peak["stated_gflops"]} GFLOP/s stated'
               if peak.get('stated_gflops') else 'no stated peak')
-    lines += ['', f'Peak: {peak["peak_gflops"]} GFLOP/s float32, the larger '
+    repeats = {row.get('repeats') for model in figures['models']
+               for row in model['paths']} - {None}
+    lines += ['', f'Each model\'s paths timed in turns, '
+              f'{"/".join(str(r) for r in sorted(repeats))} rounds, the '
+              'median per path. '
+              f'Peak: {peak["peak_gflops"]} GFLOP/s float32, the larger '
               f'of {stated} and {peak["matmul_gflops"]} GFLOP/s measured by a '
               'float32 2048x2048 matrix product on every thread. Right: '
               'top-1 the same as float32 eager\'s, and log-probabilities '

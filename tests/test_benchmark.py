@@ -10,6 +10,7 @@ import torch
 from support import TINY_CONFIG
 from dance_style import records
 from dance_style.benchmark.command import main
+from dance_style.classes import DANCE19_CLASSES
 from dance_style.errors import DanceStyleError
 from dance_style.precision import cpu_supports_bf16
 
@@ -160,6 +161,28 @@ def test_timeline_benchmark(tmp_path):
     # the buffer holds one window whatever the length
     assert long['ours']['peak_buffered_frames'] == \
         short['ours']['peak_buffered_frames']
+
+
+def test_clip_benchmark_times_predict_before_and_now(tmp_path):
+    result = run(tmp_path, 'clip', TINY_CONFIG, '--what', 'clip',
+                 '--seconds', '2', '--clip-size', '144x256', '--rounds', '1',
+                 '--video-dir', tmp_path / 'v')
+    assert result['video'] == dict(seconds=2.0, height=144, width=256,
+                                   megabytes=result['video']['megabytes'])
+    (stock, ), (ours, ) = result['runs']['stock'], result['runs']['ours']
+    # stock: float32 and the config's views, as predict ran before
+    assert stock['precision'] == 'fp32'
+    assert stock['views'].startswith("views: the config's")
+    # ours: what predict chooses, the check's time on the first call only
+    assert ours['precision'] in ('fp32', 'bf16')
+    assert ours['precision'] == result['ours_first_call']['precision']
+    for row in (stock, ours, result['ours_first_call']):
+        assert row['seconds'] == pytest.approx(
+            row['build_seconds'] + row['precision_seconds'] +
+            row['predict_seconds'], abs=0.02)
+        assert row['top1'] in DANCE19_CLASSES
+    assert result['time_ratio_ours_to_stock'] == round(
+        ours['seconds'] / stock['seconds'], 3)
 
 
 @pytest.mark.slow

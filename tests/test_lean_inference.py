@@ -7,9 +7,9 @@ import torch
 from mmengine.config import Config
 
 from support import REPO, TINY_CONFIG
-from dance_style.lean_inference import (InPlaceQuickGELU, PackedLinear,
-                                        _can_pack, backbone_in_bf16,
-                                        lean_activations)
+from dance_style.lean_inference import (InPlaceQuickGELU, LeanSelfAttention,
+                                        PackedLinear, _can_pack,
+                                        backbone_in_bf16, lean_activations)
 
 
 def _build(config):
@@ -92,7 +92,7 @@ def test_bf16_backbone_runs_bf16_and_gives_the_float32_weights_back():
 
 @pytest.mark.skipif(not _can_pack(), reason='this torch has no oneDNN '
                     'prepacked linear (not an x86 build)')
-def test_packed_linears_answer_as_the_plain_ones_and_come_undone():
+def test_packed_linears_and_attention_answer_as_torchs_and_come_undone():
     model = _build(REPO / 'tests' / 'configs' / 'tiny_uniformerv2.py')
     linears = sum(type(m) is torch.nn.Linear for m in model.backbone.modules())
     clip = torch.randn(2, 3, 8, 64, 64,
@@ -109,12 +109,28 @@ def test_packed_linears_answer_as_the_plain_ones_and_come_undone():
         expected = torch.nn.functional.linear(x, layer.weight, layer.bias)
         assert torch.allclose(layer(x).float(), expected.float(),
                               rtol=1e-2, atol=1e-2)
+        # self-attention through the lean forward answers as torch's
+        attentions = [m for m in model.backbone.modules()
+                      if isinstance(m.__dict__.get('forward'),
+                                    LeanSelfAttention)]
+        assert attentions
+        block = attentions[0]
+        x = torch.randn(17, 4, block.embed_dim).bfloat16()
+        ours, none = block(x, x, x, need_weights=False)
+        theirs = torch.nn.MultiheadAttention.forward(block, x, x, x,
+                                                     need_weights=False)[0]
+        assert none is None and ours.dtype == torch.bfloat16
+        assert torch.allclose(ours.float(), theirs.float(), rtol=0.05,
+                              atol=0.02 * float(theirs.abs().max()))
+        # what it does not cover goes to torch's forward
+        assert block(x, x, x, need_weights=True)[1] is not None
         bf16 = model.backbone(clip)
         assert torch.allclose(bf16, fp32, rtol=0.05, atol=0.05 * float(
             fp32.abs().max()))
         restore()
         assert sum(type(m) is torch.nn.Linear
                    for m in model.backbone.modules()) == linears
+        assert not any('forward' in m.__dict__ for m in attentions)
         assert torch.equal(model.backbone(clip), fp32)
 
 

@@ -21,9 +21,12 @@
   concurrent uploading clients: answers, latency, peak memory against the
   bound of the server's limits (:mod:`.serve`);
 * ``paths``: one test view through each CPU inference path (float32 eager,
-  channels-last, bfloat16 autocast, torch.compile, ONNX Runtime): seconds,
-  GFLOP/s, share of the CPU's peak, scores against float32's
-  (:mod:`.paths`).
+  channels-last, bfloat16 autocast, bfloat16 weights, torch.compile, ONNX
+  Runtime), timed in turns: seconds, GFLOP/s, share of the CPU's peak,
+  scores against float32's (:mod:`.paths`);
+* ``clip``: predict's answer for one short clip (default 10 s, 720p), as
+  it ran before issue 29 (float32, full views) and as it runs now
+  (:mod:`.clip`).
 
 Warm-up iterations are excluded; the figures are printed as JSON, and
 ``--json OUT`` writes them as a run record (:mod:`dance_style.records`:
@@ -44,7 +47,7 @@ from ..resources import CONFIGS, shown
 from .paths import PATHS as PATH_NAMES
 
 WHAT = ('train', 'infer', 'data', 'normalise', 'decoders', 'pruning',
-        'timeline', 'serve', 'paths')
+        'timeline', 'serve', 'paths', 'clip')
 NEEDS_CONFIG = ('train', 'infer', 'data')
 # the models of "Classify a dance video now", the study and the small
 # transformer: --what paths measures these when no CONFIG is given
@@ -116,8 +119,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help='normalise, decoders: HEIGHTxWIDTH of the originals '
                       '(default %(default)s)')
     data.add_argument('--seconds', type=float, default=10.0,
-                      help='normalise, decoders: length of each original (default '
-                      '%(default)s)')
+                      help='normalise, decoders: length of each original; '
+                      'clip: of the clip (default %(default)s)')
     data.add_argument('--source-fps', type=float, default=30.0,
                       help='normalise: frame rate of the originals (default '
                       '%(default)s)')
@@ -141,8 +144,9 @@ def build_parser() -> argparse.ArgumentParser:
                             help='a window every STRIDE s (default 1)')
     long_video.add_argument('--video-dir',
                             default='work_dirs/benchmark/timeline',
-                            help='where the 1080p videos are written (kept '
-                            'for the next run; default %(default)s)')
+                            help='where the 1080p videos (timeline) and the '
+                            'clip (clip) are written (kept for the next '
+                            'run; default %(default)s)')
     long_video.add_argument('--modes', nargs='+',
                             choices=('stock', 'serial', 'ours'),
                             default=['stock', 'serial', 'ours'],
@@ -204,6 +208,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument('--serve-dir', default='work_dirs/benchmark_serve',
                        help='clips, the random-weight checkpoint and each '
                        'server\'s folder and log (default %(default)s)')
+    clip = parser.add_argument_group('clip')
+    clip.add_argument('--clip-size', default='720x1280',
+                      help='clip: HEIGHTxWIDTH of the clip predict answers '
+                      'for (default %(default)s)')
+    clip.add_argument('--rounds', type=int, default=2,
+                      help='clip: rounds of stock then ours, each run a '
+                      'process of its own (default %(default)s)')
     paths = parser.add_argument_group('paths')
     paths.add_argument('--models', nargs='+', metavar='CONFIG',
                        help='configs whose models to measure (default: '
@@ -366,6 +377,12 @@ def measure(args) -> Dict:
                              repeats=args.repeats, warmup=args.warmup,
                              log=lambda line: print(line, file=sys.stderr,
                                                     flush=True))
+    if args.what == 'clip':
+        from .clip import measure_clip
+        return measure_clip(args.config or PATHS_CONFIGS[0],
+                            seconds=args.seconds,
+                            size=parse_size(args.clip_size),
+                            rounds=args.rounds, folder=Path(args.video_dir))
     if args.what == 'pruning':
         from .pruning import EASY_CLASSES, measure_pruning
         return measure_pruning(
