@@ -85,7 +85,8 @@ def check_model(model, repeats: int = 3) -> InferVerdict:
     from .benchmark.paths import deviation, is_right
     from .benchmark.speed import clip_shape
     from .export import build_classifier
-    from .lean_inference import backbone_in_bf16
+    from .lean_inference import backbone_in_bf16, lean_activations
+    lean_activations(model)  # as use_precision runs it, in either precision
     shape = clip_shape(model.cfg, test=True)
     classifier = build_classifier(model, model.cfg)  # shares the backbone
     generator = torch.Generator().manual_seed(0)
