@@ -192,12 +192,14 @@ def choose_precision(model, precision: str = 'auto', device: str = 'cpu',
 def use_precision(model, precision: str) -> None:
     """Run ``model``'s forward passes (``model.test_step``: what predict,
     the timeline and the page call) in ``precision``, with lean
-    activations in any precision (:mod:`dance_style.lean_inference`); the
-    scores come back in float32. bf16 converts the backbone's weights in
+    activations and large batches of views in parts, in any precision
+    (:mod:`dance_style.lean_inference`); the scores come back in float32. bf16 converts the backbone's weights in
     place: a caller that wants float32 too works on a copy."""
-    from .lean_inference import backbone_in_bf16, lean_activations
+    from .lean_inference import (backbone_in_bf16, lean_activations,
+                                 views_in_parts)
     model.inference_precision = precision
     lean_activations(model)
+    views_in_parts(model)
     if precision == 'bf16':
         backbone_in_bf16(model)  # for good: float32's weights are freed
 

@@ -234,3 +234,50 @@ def lean_activations(model: nn.Module) -> int:
                 setattr(module, name, InPlaceQuickGELU())
                 swapped += 1
     return swapped
+
+
+# Pixels (frames x height x width) one backbone call takes at most: a
+# batch of clips larger than this goes through in parts. Measured on the
+# Zen 4 of docs/results/inference_paths.json, seconds per view with the
+# views of one call: UniFormerV2-B (8 x 224 x 224 = 401k pixels a view),
+# float32, 1.78 s at 1 view and 2.13 s at 12, bfloat16 0.83 s and 0.97 s;
+# I3D R50-NL (32 x 224 x 224) in bfloat16, 0.57-0.63 s at 1, 0.74 s at
+# 10: a large batch's activations outgrow the caches, and each new one is
+# fresh memory to fault in. The demo's I3D (16 x 64 x 64 = 65k pixels)
+# gains from batching instead: 32 ms a view alone, 13 ms at 8 and at 24.
+# 2**19 pixels keeps one full-size view a call and lets 8 small ones share.
+CALL_PIXELS = 2 ** 19
+
+
+def _cat(parts):
+    """The outputs of the parts as one batch (tensors, or tuples of
+    them)."""
+    if isinstance(parts[0], torch.Tensor):
+        return torch.cat(parts)
+    return type(parts[0])(_cat([part[i] for part in parts])
+                          for i in range(len(parts[0])))
+
+
+def views_in_parts(model: nn.Module, pixels: int = CALL_PIXELS) -> None:
+    """Let ``model``'s backbone take a batch of clips in parts of at most
+    ``pixels`` pixels (one clip at least), the outputs joined again: the
+    same results (each view is computed on its own in eval mode), faster
+    where the clips are large. For inference: predict's views of a video
+    and the timeline's batches of windows."""
+    backbone = model.backbone
+    if 'forward' in backbone.__dict__:
+        return  # done already
+    forward = backbone.forward
+
+    def in_parts(x, *args, **kwargs):
+        if not isinstance(x, torch.Tensor) or x.dim() < 2 or \
+                torch.is_grad_enabled():
+            return forward(x, *args, **kwargs)
+        per_clip = max(1, x[0].numel() // x.shape[1])  # all but channels
+        size = max(1, pixels // per_clip)
+        if x.shape[0] <= size:
+            return forward(x, *args, **kwargs)
+        return _cat([forward(part, *args, **kwargs)
+                     for part in x.split(size)])
+
+    backbone.forward = in_parts

@@ -9,7 +9,8 @@ from mmengine.config import Config
 from support import REPO, TINY_CONFIG
 from dance_style.lean_inference import (InPlaceQuickGELU, LeanSelfAttention,
                                         PackedLinear, _can_pack,
-                                        backbone_in_bf16, lean_activations)
+                                        backbone_in_bf16, lean_activations,
+                                        views_in_parts)
 
 
 def _build(config):
@@ -145,3 +146,31 @@ def test_the_precision_check_leaves_the_model_in_float32(monkeypatch,
     assert verdict.relative > 0  # bfloat16 ran
     for key, value in model.state_dict().items():
         assert torch.equal(value, state[key]), key
+
+
+def test_a_large_batch_of_views_goes_through_in_parts_with_the_same_scores():
+    model = _build(TINY_CONFIG)
+    clips = torch.randn(5, 3, 8, 64, 64,
+                        generator=torch.Generator().manual_seed(5)) * 50
+    with torch.no_grad():
+        whole = model.backbone(clips)
+        calls = []
+        first = next(m for m in model.backbone.modules()
+                     if isinstance(m, torch.nn.Conv3d))
+        first.register_forward_pre_hook(
+            lambda _m, args: calls.append(args[0].shape[0]))
+        # two clips' pixels a call: 2 + 2 + 1
+        views_in_parts(model, pixels=2 * 8 * 64 * 64)
+        parts = model.backbone(clips)
+        assert calls == [2, 2, 1]
+        assert parts.shape == whole.shape
+        # float32 sums in another order: equal to a millionth of the scale
+        assert torch.allclose(parts, whole, rtol=1e-4,
+                              atol=1e-5 * float(whole.abs().max()))
+        calls.clear()
+        model.backbone(clips[:2])  # within the budget: one call
+        assert calls == [2]
+    # where autograd records (training), one call as before
+    calls.clear()
+    model.backbone(clips[:3])
+    assert calls == [3]

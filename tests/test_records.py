@@ -24,6 +24,32 @@ def test_a_record_says_what_ran_where_and_when(tmp_path):
     assert 'probe' not in untimed
 
 
+def test_a_record_is_uncommitted_for_changed_code_not_for_records(
+        tmp_path, monkeypatch):
+    import subprocess
+
+    from dance_style import records
+
+    def git(*args):
+        subprocess.run(['git', '-C', str(tmp_path), *args], check=True,
+                       capture_output=True)
+    results = tmp_path / 'docs' / 'results'
+    results.mkdir(parents=True)
+    (results / 'a.json').write_text('{}')
+    (tmp_path / 'code.py').write_text('x = 1\n')
+    git('init', '-q')
+    git('add', '-A')
+    git('-c', 'user.name=t', '-c', 'user.email=t@t', 'commit', '-qm', 'c')
+    monkeypatch.setattr(records, 'REPO_ROOT', tmp_path)
+    monkeypatch.setattr(records, 'RESULTS', results)
+    assert 'uncommitted' not in records.commit()
+    # an earlier benchmark's record, written since: still the commit
+    (results / 'a.json').write_text('{"figures": 1}')
+    assert 'uncommitted' not in records.commit()
+    (tmp_path / 'code.py').write_text('x = 2\n')
+    assert records.commit().endswith('+uncommitted changes')
+
+
 def test_a_file_that_is_not_a_record_is_refused_clearly(tmp_path):
     from dance_style.records import read_record
     with pytest.raises(DanceStyleError, match='no run record'):
