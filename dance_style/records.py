@@ -37,10 +37,11 @@ FLAGS = ('avx2', 'avx512f', 'avx512_bf16', 'amx_tile', 'amx_bf16')
 
 def commit() -> str:
     """The checkout's short commit, with ``+uncommitted changes`` when a
-    tracked file differs from it (a record of such a run says so). The
-    records of ``docs/results/`` do not count: they are what runs write,
-    not what they run, and a benchmark run after another would otherwise
-    be called uncommitted for its predecessor's record."""
+    tracked file differs from it (a record of such a run says so). What
+    is under ``docs/`` does not count: the pages and the records of
+    ``docs/results/`` are what runs write and describe, not what they
+    run, and a benchmark run after another would otherwise be called
+    uncommitted for its predecessor's record."""
     def git(*args):
         return subprocess.run(['git', '-C', str(REPO_ROOT), *args],
                               capture_output=True, text=True)
@@ -48,7 +49,7 @@ def commit() -> str:
     if head.returncode:
         return 'unknown (not a git checkout)'
     dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.',
-                ':(exclude)docs/results').stdout
+                ':(exclude)docs').stdout
     return head.stdout.strip() + ('+uncommitted changes' if dirty else '')
 
 

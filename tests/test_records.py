@@ -36,6 +36,7 @@ def test_a_record_is_uncommitted_for_changed_code_not_for_records(
     results = tmp_path / 'docs' / 'results'
     results.mkdir(parents=True)
     (results / 'a.json').write_text('{}')
+    (tmp_path / 'docs' / 'page.md').write_text('page')
     (tmp_path / 'code.py').write_text('x = 1\n')
     git('init', '-q')
     git('add', '-A')
@@ -43,8 +44,10 @@ def test_a_record_is_uncommitted_for_changed_code_not_for_records(
     monkeypatch.setattr(records, 'REPO_ROOT', tmp_path)
     monkeypatch.setattr(records, 'RESULTS', results)
     assert 'uncommitted' not in records.commit()
-    # an earlier benchmark's record, written since: still the commit
+    # an earlier benchmark's record written since, a page being edited:
+    # still the commit
     (results / 'a.json').write_text('{"figures": 1}')
+    (tmp_path / 'docs' / 'page.md').write_text('edited')
     assert 'uncommitted' not in records.commit()
     (tmp_path / 'code.py').write_text('x = 2\n')
     assert records.commit().endswith('+uncommitted changes')
