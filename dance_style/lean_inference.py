@@ -35,10 +35,15 @@ def _slots(part: nn.Module):
 
 
 def _can_pack() -> bool:
-    """Whether this torch has oneDNN's prepacked linear (x86 builds do)."""
+    """Whether this torch has oneDNN's prepacked linear (x86 builds do)
+    and oneDNN computes bfloat16 here: with ``ONEDNN_MAX_CPU_ISA=AVX2``,
+    or on a CPU without AVX512-BF16 or AVX-NE-CONVERT, the packing is
+    refused ("bf16 path needs the cpu support ...")."""
     return torch.backends.mkldnn.is_available() and all(
         hasattr(torch.ops.mkldnn, op)
-        for op in ('_reorder_linear_weight', '_linear_pointwise'))
+        for op in ('_reorder_linear_weight', '_linear_pointwise',
+                   '_is_mkldnn_bf16_supported')) and \
+        torch.ops.mkldnn._is_mkldnn_bf16_supported()
 
 
 class PackedLinear(nn.Module):
