@@ -174,3 +174,13 @@ def test_a_large_batch_of_views_goes_through_in_parts_with_the_same_scores():
     calls.clear()
     model.backbone(clips[:3])
     assert calls == [3]
+
+
+def test_views_go_in_parts_on_a_cpu_only():
+    from dance_style.infer_precision import use_precision
+    on_cpu = _build(TINY_CONFIG)
+    use_precision(on_cpu, 'fp32')
+    assert 'forward' in on_cpu.backbone.__dict__
+    elsewhere = _build(TINY_CONFIG).to('meta')  # as a GPU's would be
+    use_precision(elsewhere, 'fp32')
+    assert 'forward' not in elsewhere.backbone.__dict__
