@@ -193,8 +193,9 @@ def use_precision(model, precision: str) -> None:
     """Run ``model``'s forward passes (``model.test_step``: what predict,
     the timeline and the page call) in ``precision``, with lean
     activations and large batches of views in parts, in any precision
-    (:mod:`dance_style.lean_inference`); the scores come back in float32. bf16 converts the backbone's weights in
-    place: a caller that wants float32 too works on a copy."""
+    (:mod:`dance_style.lean_inference`); the scores come back in float32.
+    bf16 converts the backbone's weights in place: a caller that wants
+    float32 too works on a copy."""
     from .lean_inference import (backbone_in_bf16, lean_activations,
                                  views_in_parts)
     model.inference_precision = precision

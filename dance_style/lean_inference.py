@@ -165,8 +165,9 @@ def backbone_in_bf16(model: nn.Module) -> Callable[[], None]:
     torch's fused kernel in float32).
 
     Returns a function that undoes all of it and puts the float32 weights
-    back, the very tensors (the check runs both ways); a caller that keeps bfloat16 drops
-    it, and the float32 weights with it: half the model's memory.
+    back, the very tensors (the check runs both ways); a caller that keeps
+    bfloat16 drops it, and the float32 weights with it: half the model's
+    memory.
 
     Why not autocast: autocast keeps float32 weights and casts them, and
     each LayerNorm's input and output, at every call: in UniFormerV2-B,

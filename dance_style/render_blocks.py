@@ -286,8 +286,8 @@ def decoders_table() -> str:
 
 PATH_NAMES = {'fp32': 'float32 eager', 'channels_last': 'channels-last',
               'bf16': 'bfloat16 autocast',
-              'bf16_weights': 'bfloat16 weights (the default)', 'compile': 'torch.compile',
-              'onnxruntime': 'ONNX Runtime'}
+              'bf16_weights': 'bfloat16 weights (the default)',
+              'compile': 'torch.compile', 'onnxruntime': 'ONNX Runtime'}
 
 
 @block('paths')
