@@ -61,6 +61,10 @@ class DemoSettings:
     # the test views chosen among on the validation clips (the config's own
     # is always added)
     view_candidates: Sequence[View] = VIEW_CANDIDATES
+    # generated long videos the timeline's segment settings are chosen on
+    # (tools/tune_timeline.py's choice, on the model just trained); 6 left
+    # 4 settings tied at 5 of 6 right counts on the model of 2026-12-05
+    timeline_videos: int = 24
 
     def use_bf16(self, cfg) -> bool:
         """Whether training ``cfg`` runs under bfloat16 autocast (--amp)."""
@@ -281,33 +285,54 @@ TIMELINE_SECONDS = 20.0
 
 def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
                   work_dir: Path) -> Dict:
-    """A 60 s synthetic video of three styles, its timeline with the demo
-    model (segments printed, JSON/CSV/PNG in ``work_dir/timeline``)."""
+    """The timeline's segment settings chosen on generated validation
+    videos with the demo model, then a 60 s synthetic video of three styles
+    (never among them) and its timeline with those settings (segments
+    printed, JSON/CSV/PNG in ``work_dir/timeline``). The model runs in the
+    precision predict --timeline would choose. Returns the figures for the
+    run's record."""
+    from .infer_precision import choose_precision, use_precision
     from .predict import load_recognizer
     from .synthetic.long_video import write_long_video
     from .timeline import build_timeline, format_timeline, write_outputs
+    from .timeline_tuning import tune
+    model = load_recognizer(demo_config(config, settings), checkpoint)
+    use_precision(model, choose_precision(model, settings.precision))
+    tuning = tune(model, work_dir / 'timeline' / 'validation',
+                  n_videos=settings.timeline_videos)
+    chosen = tuning['chosen']
+    n = settings.timeline_videos
+    print(f'segment settings chosen on {n} validation videos: smooth '
+          f'{chosen["smooth"]}, minimum {chosen["min_segment"]:g} s, unsure '
+          f'below {chosen["unsure_below"]:g} (right styles in '
+          f'{chosen["videos_styles_right"]} of {n}, right count in '
+          f'{chosen["videos_count_right"]} of {n})')
     video = work_dir / 'timeline' / 'three_styles_60s.mp4'
     truth = write_long_video(video, TIMELINE_STYLES, TIMELINE_SECONDS,
                              size=(80, 80), fps=16.0, seed=2026)
     print('true: ' + ', '.join(
         f'{t["start"]:.0f}-{t["end"]:.0f} s {DANCE19_CLASSES[t["label"]]}'
         for t in truth))
-    model = load_recognizer(demo_config(config, settings), checkpoint)
-    # the settings predict --timeline uses for this config: its tuning
-    # record's choice, where there is one (dance_style.timeline_tuning)
-    from .timeline_tuning import default_settings
-    segments = default_settings(Path(config).name)
-    print(f'segment settings: smooth {segments["smooth"]}, minimum '
-          f'{segments["min_segment"]:g} s, unsure below '
-          f'{segments["unsure_below"]:g} ({segments["source"]})')
     timeline = build_timeline(model, video, stride_seconds=1.0,
-                              smooth=segments['smooth'],
-                              min_segment=segments['min_segment'],
-                              unsure_below=segments['unsure_below'])
+                              smooth=chosen['smooth'],
+                              min_segment=chosen['min_segment'],
+                              unsure_below=chosen['unsure_below'])
     print(format_timeline(timeline))
     paths = write_outputs(timeline, video.parent)
     print(f'timeline: {paths["png"]}')
-    return timeline
+    found = [seg['label'] for seg in timeline['segments']]
+    return dict(
+        validation_videos=n,
+        settings={key: chosen[key] for key in
+                  ('smooth', 'min_segment', 'unsure_below')},
+        validation={key: chosen[key] for key in
+                    ('videos_styles_right', 'videos_count_right',
+                     'boundary_error_s', 'time_right')},
+        true_styles=[DANCE19_CLASSES[t['label']] for t in truth],
+        segments=[dict(style=seg['style'], start=seg['start'],
+                       end=seg['end']) for seg in timeline['segments']],
+        count_right=len(found) == len(truth),
+        styles_right=found == [t['label'] for t in truth])
 
 
 def run_main(settings: DemoSettings) -> None:
@@ -338,9 +363,11 @@ def run_main(settings: DemoSettings) -> None:
     predict_first_test_clip(DEMO_CONFIG, checkpoint, settings)
     stage('training curves (loss and accuracy per epoch)')
     draw_curves(work_dir)
-    stage('style timeline of a 60 s video of three styles '
-          '(tools/predict.py --timeline)')
-    draw_timeline(DEMO_CONFIG, checkpoint, settings, work_dir)
+    stage(f'style timeline (tools/predict.py --timeline): its settings '
+          f'chosen on {settings.timeline_videos} validation videos, then a '
+          '60 s video of three styles')
+    figures['timeline'] = draw_timeline(DEMO_CONFIG, checkpoint, settings,
+                                        work_dir)
     figures['seconds'] = round(time.time() - start)
     write_demo_record(settings, work_dir, figures, probe)
     print(f'== done in {time.time() - start:.0f} s; outputs in {work_dir} '

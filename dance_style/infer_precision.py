@@ -25,7 +25,7 @@ a user reads.
 import hashlib
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Dict
+from typing import Callable, Dict, List
 
 from .errors import DanceStyleError
 
@@ -35,6 +35,11 @@ PRECISIONS = ('auto', 'fp32', 'bf16')
 # bfloat16 is kept where it takes at most this share of float32's time:
 # below the 0.57-0.65 measured, above what timing noise makes of "equal"
 FASTER_BELOW = 0.9
+# A first call with a large model pays for the check: UniFormerV2-B's 8
+# passes took 10.9 s (docs/results/clip_uniformerv2.json). Two rounds
+# settle a ratio this far from FASTER_BELOW (UniFormerV2-B's is 0.48, a
+# spread of 0.42); a ratio nearer takes every round of ``repeats``.
+CLEAR_OF_THRESHOLD = 0.15
 
 
 @dataclass
@@ -76,10 +81,14 @@ def verdict_key(model, shape) -> Dict[str, str]:
 def check_model(model, repeats: int = 3) -> InferVerdict:
     """One clip of the model's test shape through float32 and bfloat16
     weights (:func:`dance_style.lean_inference.backbone_in_bf16`), judged by
-    the paths benchmark's rule; each precision's time is the fastest of
-    ``repeats`` passes, taken in turns after one untimed pass each, so that
-    a moment of load elsewhere does not decide. The model's float32
-    weights are back in place when it returns."""
+    the paths benchmark's rule. The passes go in rounds, one each way in
+    turns, so that a moment of load elsewhere does not decide; each
+    precision's time is its fastest pass. The first round carries one-off
+    costs (allocations, oneDNN's kernel choice), so there are at least two;
+    a second round that leaves the ratio clear of the threshold ends the
+    check (:func:`rounds_settled`), else it runs ``repeats`` rounds after
+    the first. The model's float32 weights are back in place when it
+    returns."""
     import torch
 
     from .benchmark.paths import deviation, is_right
@@ -105,9 +114,7 @@ def check_model(model, repeats: int = 3) -> InferVerdict:
         return out, seconds
 
     outs, times = {}, {False: [], True: []}
-    for bf16 in (False, True):
-        forward(bf16)  # warm-up: allocations, oneDNN's kernel choice
-    for _ in range(repeats):
+    while not rounds_settled(times[False], times[True], repeats):
         for bf16 in (False, True):
             outs[bf16], seconds = forward(bf16)
             times[bf16].append(seconds)
@@ -120,6 +127,20 @@ def check_model(model, repeats: int = 3) -> InferVerdict:
         fp32_seconds=round(fp32_seconds, 4),
         bf16_seconds=round(bf16_seconds, 4),
         key=verdict_key(model, shape))
+
+
+def rounds_settled(fp32: List[float], bf16: List[float],
+                   repeats: int) -> bool:
+    """Whether the check's timed rounds so far (seconds per pass, one list
+    per precision) decide "faster": always after ``1 + repeats`` rounds,
+    never before two, and in between where the ratio of the fastest passes
+    is at least :data:`CLEAR_OF_THRESHOLD` from :data:`FASTER_BELOW`."""
+    rounds = len(fp32)
+    if rounds < 2:
+        return False
+    if rounds >= 1 + repeats:
+        return True
+    return abs(min(bf16) / min(fp32) - FASTER_BELOW) >= CLEAR_OF_THRESHOLD
 
 
 def verdict_for(model, log: Callable[[str], None] = print) -> InferVerdict:

@@ -18,7 +18,9 @@ def test_demo_runs_every_stage(tmp_path):
                     '--letsdance-clips', '1',
                     # one candidate and the config's own (8 x CenterCrop):
                     # the choice, at half the cost of the default four
-                    '--view-candidates', '1xCenterCrop', '--cfg-options',
+                    '--view-candidates', '1xCenterCrop',
+                    # the timeline's settings: chosen on 2 videos, not 24
+                    '--timeline-videos', '2', '--cfg-options',
                     'train_cfg.max_epochs=1',
                     # the half-width model of tests/configs/
                     # tiny_nl_synthetic.py (test_real_configs.py trains the
@@ -56,6 +58,18 @@ def test_demo_runs_every_stage(tmp_path):
     for suffix in ('json', 'csv', 'png'):
         assert (timeline / f'three_styles_60s.timeline.{suffix}').is_file()
     assert re.search(r'^  00:00\.0-\d\d:\d\d\.\d  \S', out, re.M)
+    # its settings were chosen on the validation videos asked for, and the
+    # record says what the timeline found against the truth
+    assert (tmp_path / 'work' / 'timeline' / 'validation' /
+            'validation_1.mp4').is_file()
+    found = record['figures']['timeline']
+    assert found['validation_videos'] == 2
+    assert 0 <= found['validation']['videos_count_right'] <= 2
+    assert found['true_styles'] == ['breakdancing', 'square dancing',
+                                    'tap dancing']
+    assert found['count_right'] == (len(found['segments']) == 3)
+    assert found['segments'][0]['start'] == 0
+    assert found['segments'][-1]['end'] == pytest.approx(60.0)
     assert 'share: ' in out
     assert re.search(r'^\| 1 \| [\d.]+ \| [\d.]+ \| [\d.]+ \|$', out, re.M)
     # the real data path ran, into the one dataset folder every stage used

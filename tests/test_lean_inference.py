@@ -2,6 +2,8 @@
 to the very float32 tensors), and the in-place QuickGELU that computes the
 same bits as mmaction2's. The speed is the paths benchmark's
 (docs/results/inference_paths.json), never asserted here."""
+import types
+
 import pytest
 import torch
 from mmengine.config import Config
@@ -146,6 +148,44 @@ def test_the_precision_check_leaves_the_model_in_float32(monkeypatch,
     assert verdict.relative > 0  # bfloat16 ran
     for key, value in model.state_dict().items():
         assert torch.equal(value, state[key]), key
+
+
+def _scripted_clock(fp32_seconds, bf16_seconds):
+    """A stand-in for the check's clock: each float32 pass takes
+    ``fp32_seconds``, each bfloat16 pass ``bf16_seconds`` (they take turns,
+    float32 first); ``passes`` counts them."""
+    state = dict(calls=0, now=0.0)
+
+    def perf_counter():
+        call = state['calls']
+        state['calls'] += 1
+        if call % 2:  # a pass ends
+            bf16 = (call // 2) % 2
+            state['now'] += bf16_seconds if bf16 else fp32_seconds
+        return state['now']
+
+    clock = types.SimpleNamespace(perf_counter=perf_counter)
+    return clock, lambda: state['calls'] // 2
+
+
+@pytest.mark.parametrize('bf16_seconds,passes,faster', [
+    (0.48, 4, True),   # UniFormerV2-B's ratio: two rounds decide
+    (1.10, 4, False),  # clearly slower: two rounds decide too
+    (0.85, 8, True),   # near the 0.9 threshold: every round
+    (0.95, 8, False),
+])
+def test_the_precision_check_stops_early_only_where_the_ratio_is_clear(
+        monkeypatch, bf16_seconds, passes, faster):
+    from dance_style import infer_precision
+    model = _build(TINY_CONFIG)
+    model.cfg = Config.fromfile(str(TINY_CONFIG))
+    clock, counted = _scripted_clock(1.0, bf16_seconds)
+    monkeypatch.setattr(infer_precision, 'time', clock)
+    verdict = infer_precision.check_model(model, repeats=3)
+    assert counted() == passes
+    assert verdict.faster is faster
+    assert (verdict.fp32_seconds, verdict.bf16_seconds) == (1.0,
+                                                            bf16_seconds)
 
 
 def test_a_large_batch_of_views_goes_through_in_parts_with_the_same_scores():

@@ -72,12 +72,21 @@ def parse_args(argv=None):
                         'them (default: %s)' % ' '.join(
                             f'{clips}x{crop}'
                             for clips, crop in defaults.view_candidates))
+    parser.add_argument('--timeline-videos', type=int,
+                        default=defaults.timeline_videos, metavar='N',
+                        help='generated long videos the timeline\'s segment '
+                        'settings are chosen on before the three-style video '
+                        '(default %(default)s)')
     parser.add_argument('--cfg-options', nargs='+',
                         action=ConfigOptionsAction,
                         help='config overrides, key=value, for every stage '
                         'that builds the model: training, test, prediction '
                         'and timeline (e.g. train_cfg.max_epochs=2)')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.timeline_videos < 1:
+        parser.error(f'--timeline-videos must be at least 1; got '
+                     f'{args.timeline_videos}')
+    return args
 
 
 def main(argv=None):
@@ -88,7 +97,8 @@ def main(argv=None):
         val_per_class=args.val_per_class,
         letsdance_clips=args.letsdance_clips, flow_method=args.flow_method,
         cfg_options=args.cfg_options or {}, precision=args.precision,
-        record=args.record, view_candidates=args.view_candidates)
+        record=args.record, view_candidates=args.view_candidates,
+        timeline_videos=args.timeline_videos)
     from dance_style.demo import run_main, run_two_stream
     (run_two_stream if args.demo == 'two-stream' else run_main)(settings)
     return 0

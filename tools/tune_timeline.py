@@ -16,6 +16,7 @@ import argparse
 
 from dance_style.cli import ConfigOptionsAction, run_cli
 from dance_style.infer_precision import add_precision_flag
+from dance_style.timeline_tuning import VIDEOS
 
 
 def parse_args(argv=None):
@@ -25,8 +26,10 @@ def parse_args(argv=None):
     parser.add_argument('config', help='the model\'s config file')
     parser.add_argument('checkpoint', help='the model\'s checkpoint (file, '
                         'URL or a name of configs/metafile.yml)')
-    parser.add_argument('--videos', type=int, default=6,
-                        help='validation videos to generate (default 6)')
+    parser.add_argument('--videos', type=int, default=VIDEOS,
+                        help='validation videos to generate (default '
+                        '%(default)s; each about 40 windows: seconds with '
+                        'the demo model, minutes with a large one)')
     parser.add_argument('--seed', type=int, default=1000,
                         help='first dancer seed; video i uses SEED+i '
                         '(default 1000, apart from the tests\' seeds)')
