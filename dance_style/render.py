@@ -52,6 +52,10 @@ FORMATS: Dict[str, Callable] = {
        for d in range(3)},  # ratios
     'day': lambda v: str(v)[:10],  # a record's date
     'str': str,
+    'count': len,  # a list's length: [a, b, c] -> 3
+    # a list of names, or of segments ({'style': ...}), in order
+    'styles': lambda v: ', '.join(x['style'] if isinstance(x, dict)
+                                  else str(x) for x in v),
 }
 
 FIG = re.compile(r'<!-- fig (?P<name>\S+) (?P<key>\S+) (?P<fmt>\S+) -->'

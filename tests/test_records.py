@@ -72,6 +72,16 @@ def test_figures_render_from_their_record(tmp_path, monkeypatch):
     assert render.render_text(text) == (
         'top-1 <!-- fig demo figures.test.top1 pct1 -->70.1 %<!-- /fig -->'
         ' in <!-- fig demo figures.seconds min -->17 min<!-- /fig -->.')
+    records.write_record('timeline', {'segments': [
+        {'style': 'breakdancing', 'start': 0}, {'style': 'tap dancing'}]},
+        command='make demo')
+    text = ('<!-- fig timeline figures.segments count -->?<!-- /fig --> '
+            'segments: <!-- fig timeline figures.segments styles -->?'
+            '<!-- /fig -->')
+    assert render.render_text(text) == (
+        '<!-- fig timeline figures.segments count -->2<!-- /fig --> '
+        'segments: <!-- fig timeline figures.segments styles -->'
+        'breakdancing, tap dancing<!-- /fig -->')
     with pytest.raises(DanceStyleError, match="no 'figures.test.top9'"):
         render.render_text('<!-- fig demo figures.test.top9 pct1 -->'
                            '<!-- /fig -->')
