@@ -19,6 +19,7 @@ from typing import Dict, List, Optional, Sequence
 
 from .classes import DANCE19_CLASSES
 from .resources import CONFIGS, shown, split_lists_dir
+from .timeline_tuning import VIDEOS as TUNING_VIDEOS
 from .views import (View, add_agreement, choose_on_validation,
                     set_test_views, test_views, views_per_video)
 
@@ -62,9 +63,8 @@ class DemoSettings:
     # is always added)
     view_candidates: Sequence[View] = VIEW_CANDIDATES
     # generated long videos the timeline's segment settings are chosen on
-    # (tools/tune_timeline.py's choice, on the model just trained); 6 left
-    # 4 settings tied at 5 of 6 right counts on the model of 2026-12-05
-    timeline_videos: int = 24
+    # (tools/tune_timeline.py's choice, on the model just trained)
+    timeline_videos: int = TUNING_VIDEOS
 
     def use_bf16(self, cfg) -> bool:
         """Whether training ``cfg`` runs under bfloat16 autocast (--amp)."""

@@ -36,9 +36,10 @@ PRECISIONS = ('auto', 'fp32', 'bf16')
 # below the 0.57-0.65 measured, above what timing noise makes of "equal"
 FASTER_BELOW = 0.9
 # A first call with a large model pays for the check: UniFormerV2-B's 8
-# passes took 10.9 s (docs/results/clip_uniformerv2.json). Two rounds
-# settle a ratio this far from FASTER_BELOW (UniFormerV2-B's is 0.48, a
-# spread of 0.42); a ratio nearer takes every round of ``repeats``.
+# passes took 10.9 s (docs/results/clip_uniformerv2.json at commit
+# 8bc1143), 4 passes 6.1 s (the record now). Two rounds settle a ratio
+# this far from FASTER_BELOW (UniFormerV2-B's is 0.48, 0.42 from it); a
+# ratio nearer takes every round of ``repeats``.
 CLEAR_OF_THRESHOLD = 0.15
 
 
