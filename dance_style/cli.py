@@ -89,6 +89,20 @@ def add_segment_flags(parser) -> None:
                         'record, else 0: off)')
 
 
+def parse_size(text: str, flag: str = '--size'):
+    """``'360x640'`` -> ``(360, 640)``: a frame size, HEIGHTxWIDTH in
+    pixels; a clear error naming ``flag`` otherwise."""
+    try:
+        height, width = (int(v) for v in text.lower().split('x'))
+    except ValueError:
+        raise DanceStyleError(f'{flag} {text!r}: give HEIGHTxWIDTH in '
+                              'pixels, e.g. 360x640') from None
+    if height < 1 or width < 1:
+        raise DanceStyleError(f'{flag} {text!r}: both sides must be at '
+                              'least 1 pixel')
+    return height, width
+
+
 @contextlib.contextmanager
 def logs_to_stderr():
     """Keep stdout for a tool's results (``--json`` output a script can

@@ -25,6 +25,8 @@ from .views import (View, add_agreement, choose_on_validation,
 
 # the configs, wherever the demo is started from
 DEMO_CONFIG = str(CONFIGS / 'demo' / 'i3d_nl_dance_synthetic.py')
+# the synthetic Kinetics clips' frame, height x width
+CLIP_SIZE = (80, 80)
 # the test views (clips per video, crop) the demos choose among on the
 # validation clips; the config's own is always among them
 VIEW_CANDIDATES = ((1, 'CenterCrop'), (3, 'CenterCrop'), (4, 'CenterCrop'),
@@ -96,11 +98,11 @@ def write_downloads(settings: DemoSettings) -> None:
                                     write_kinetics_tree,
                                     write_letsdance_tree)
     kinetics = settings.raw / 'kinetics700'
-    # 80x80 clips, 3 s at 16 fps; every 6th Kinetics clip is missing, empty,
-    # truncated, garbage or too short
+    # CLIP_SIZE clips, 3 s at 16 fps; every 6th Kinetics clip is missing,
+    # empty, truncated, garbage or too short
     result = write_kinetics_tree(
         kinetics, layout='spaces', clips_per_class=settings.clips_per_class,
-        val_per_class=settings.val_per_class, size=(80, 80), workers=2)
+        val_per_class=settings.val_per_class, size=CLIP_SIZE, workers=2)
     print(format_kinetics_tree(result, kinetics))
     letsdance = settings.raw / 'letsdance'
     # 10 s frame sequences at 24/25/30 fps, 16:9, as the real ones
@@ -281,6 +283,9 @@ def draw_curves(work_dir: Path) -> None:
 # The demo's long video: 60 s, three styles of 20 s each, one dancer
 TIMELINE_STYLES = (1, 14, 17)  # breakdancing, square dancing, tap dancing
 TIMELINE_SECONDS = 20.0
+# its frame is the Kinetics clips' (CLIP_SIZE), and so is that of the
+# validation videos its settings are chosen on
+TIMELINE_SIZE = CLIP_SIZE
 
 
 def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
@@ -299,7 +304,7 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
     model = load_recognizer(demo_config(config, settings), checkpoint)
     use_precision(model, choose_precision(model, settings.precision))
     tuning = tune(model, work_dir / 'timeline' / 'validation',
-                  n_videos=settings.timeline_videos)
+                  n_videos=settings.timeline_videos, size=TIMELINE_SIZE)
     chosen = tuning['chosen']
     n = settings.timeline_videos
     print(f'segment settings chosen on {n} validation videos: smooth '
@@ -309,7 +314,7 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
           f'{chosen["videos_count_right"]} of {n})')
     video = work_dir / 'timeline' / 'three_styles_60s.mp4'
     truth = write_long_video(video, TIMELINE_STYLES, TIMELINE_SECONDS,
-                             size=(80, 80), fps=16.0, seed=2026)
+                             size=TIMELINE_SIZE, fps=16.0, seed=2026)
     print('true: ' + ', '.join(
         f'{t["start"]:.0f}-{t["end"]:.0f} s {DANCE19_CLASSES[t["label"]]}'
         for t in truth))
@@ -322,7 +327,7 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
     print(f'timeline: {paths["png"]}')
     found = [seg['label'] for seg in timeline['segments']]
     return dict(
-        validation_videos=n,
+        validation_videos=n, video_size=list(TIMELINE_SIZE),
         settings={key: chosen[key] for key in
                   ('smooth', 'min_segment', 'unsure_below')},
         validation={key: chosen[key] for key in

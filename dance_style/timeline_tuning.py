@@ -120,12 +120,16 @@ def choose(rows: List[Dict]) -> Dict:
 # 2026-12-05): one video decided among them. Each video is about 40
 # windows: seconds with the demo model, minutes with a large one.
 VIDEOS = 24
+# height x width of the videos when the caller gives none: a wide frame,
+# as most footage is. Validation videos should have the frame of the videos
+# the settings are for (tools/demo.py tunes at its timeline video's size)
+SIZE = (72, 128)
 
 
 def tune(model, folder: Path, n_videos: int = VIDEOS, seed: int = 1000,
          styles: int = 3, stride: float = 1.0,
          labels: Optional[Sequence[int]] = None,
-         size=(72, 128), fps: float = 16.0, progress: bool = True) -> Dict:
+         size=SIZE, fps: float = 16.0, progress: bool = True) -> Dict:
     """Write the validation videos into ``folder``, score each once with
     ``model`` and evaluate the grid; returns the plan, the rows and the
     choice. ``labels``: the styles the videos draw from (default all 19);
@@ -146,7 +150,8 @@ def tune(model, folder: Path, n_videos: int = VIDEOS, seed: int = 1000,
         timeline = score_windows(model, path, stride, progress=False)
         scored.append(dict(timeline=timeline, truth=truth))
     rows = evaluate_grid(scored)
-    return dict(plan=plan, stride_seconds=stride, grid=GRID, rows=rows,
+    return dict(plan=plan, size=list(size), stride_seconds=stride,
+                grid=GRID, rows=rows,
                 chosen=choose(rows),
                 off=next(r for r in rows if r['smooth'] == 1 and
                          r['min_segment'] == 0 and r['unsure_below'] == 0))

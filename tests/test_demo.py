@@ -58,12 +58,18 @@ def test_demo_runs_every_stage(tmp_path):
     for suffix in ('json', 'csv', 'png'):
         assert (timeline / f'three_styles_60s.timeline.{suffix}').is_file()
     assert re.search(r'^  00:00\.0-\d\d:\d\d\.\d  \S', out, re.M)
-    # its settings were chosen on the validation videos asked for, and the
-    # record says what the timeline found against the truth
-    assert (tmp_path / 'work' / 'timeline' / 'validation' /
-            'validation_1.mp4').is_file()
+    # its settings were chosen on the validation videos asked for, which
+    # have the three-style video's frame, and the record says what the
+    # timeline found against the truth
+    from dance_style.video import probe
+    validation = probe(tmp_path / 'work' / 'timeline' / 'validation' /
+                       'validation_1.mp4')
+    held_out = probe(timeline / 'three_styles_60s.mp4')
+    assert (validation.height, validation.width) == \
+        (held_out.height, held_out.width)
     found = record['figures']['timeline']
     assert found['validation_videos'] == 2
+    assert found['video_size'] == [held_out.height, held_out.width]
     assert 0 <= found['validation']['videos_count_right'] <= 2
     assert found['true_styles'] == ['breakdancing', 'square dancing',
                                     'tap dancing']

@@ -334,3 +334,46 @@ def test_same_seed_gives_byte_identical_videos(tmp_path):
 def test_widths_decord_misreads_are_refused(tmp_path):
     with pytest.raises(SyntheticDatasetError, match='decord'):
         generate_dataset(tmp_path, size=(64, 48), progress=False)
+
+
+# ---- long videos (the timeline's) --------------------------------------------
+
+def test_travel_folds_back_at_a_training_clips_reach():
+    """Positions within the reach are kept to the bit; beyond it they turn
+    round (a ramp becomes to and fro at the same speed), never leaving it."""
+    from dance_style.synthetic.long_video import TRAVEL_REACH, fold_travel
+    inside = np.linspace(-TRAVEL_REACH, TRAVEL_REACH, 101)
+    np.testing.assert_array_equal(fold_travel(inside), inside)
+    ramp = np.linspace(-5.0, 5.0, 2001)
+    folded = fold_travel(ramp)
+    assert np.abs(folded).max() <= TRAVEL_REACH + 1e-12
+    steps = np.abs(np.diff(folded))
+    assert steps.max() <= np.diff(ramp)[0] + 1e-12  # continuous: no jumps
+    turns = np.sum(np.diff(np.sign(np.diff(folded))) != 0)
+    assert turns >= 2 * 10 / (4 * TRAVEL_REACH) - 2
+
+
+def test_a_long_moonwalk_keeps_the_dancer_in_the_frame(tmp_path):
+    """20 s of moon walking, which glides one way (4 figure heights in
+    20 s): every frame of the long video shows the figure, and it still
+    travels across the frame, to and fro."""
+    from dance_style.synthetic.long_video import write_long_video
+    path = tmp_path / 'moonwalk.mp4'
+    write_long_video(path, [DANCE19_CLASSES.index('moon walking')], 20.0,
+                     size=(64, 64), fps=16.0, seed=3)
+    with av.open(str(path)) as container:
+        frames = np.stack([f.to_ndarray(format='rgb24')
+                           for f in container.decode(video=0)])
+    assert len(frames) == 320
+    f = frames.astype(np.float32)
+    border = np.concatenate([f[:, 0], f[:, -1], f[:, :, 0], f[:, :, -1]], 1)
+    background = np.median(border, axis=1)
+    figure = np.linalg.norm(f - background[:, None, None], axis=-1) > 60
+    area = figure.mean((1, 2))
+    assert area.min() > 0.25 * np.median(area)  # never out of the frame
+    xs = np.arange(64)
+    cx = (figure * xs).sum((1, 2)) / np.maximum(figure.sum((1, 2)), 1)
+    assert np.ptp(cx) > 8  # px: it travels
+    smooth = np.convolve(cx, np.ones(9) / 9, mode='valid')
+    turns = np.sum(np.diff(np.sign(np.diff(smooth[::8]))) != 0)
+    assert turns >= 2

@@ -177,17 +177,22 @@ def test_cli_writes_json_csv_png_and_overlay(trained_run, three_styles,
 def test_tune_timeline_scores_every_setting_on_validation_videos(
         trained_run, tmp_path):
     """The tool on the suite's model: 2 generated videos of the 3 easy
-    styles, every setting of the grid scored, a record written; the
-    choice has the most videos whose segments are the true styles, and no
-    fewer than with every rule off."""
+    styles, in the frame asked for, every setting of the grid scored, a
+    record written; the choice has the most videos whose segments are the
+    true styles, and no fewer than with every rule off."""
     from dance_style.records import read_record
     from dance_style.timeline_tuning import GRID
+    from dance_style.video import probe
     out = tmp_path / 'record.json'
     proc = run_tool('tools/tune_timeline.py', TINY_CONFIG,
                     trained_run['work_dir'] / f'epoch_{TINY_EPOCHS}.pth',
                     '--videos', '2', '--classes', *map(str, EASY_CLASSES),
-                    '--work-dir', tmp_path / 'videos', '--json', out)
+                    '--size', '64x96', '--work-dir', tmp_path / 'videos',
+                    '--json', out)
     figures = read_record(out)['figures']
+    assert figures['size'] == [64, 96]
+    video = probe(tmp_path / 'videos' / 'validation_0.mp4')
+    assert (video.height, video.width) == (64, 96)
     rows = figures['rows']
     assert len(rows) == len(GRID['smooth']) * len(GRID['min_segment']) * \
         len(GRID['unsure_below'])

@@ -1,6 +1,7 @@
 """Choose the timeline's segment settings on generated validation videos.
 
-    python tools/tune_timeline.py CONFIG CHECKPOINT [--videos 6]
+    python tools/tune_timeline.py CONFIG CHECKPOINT [--videos 24]
+        [--size 80x80]
         [--json docs/results/timeline_settings.json]
 
 Writes ``--videos`` long videos of 3 styles each (generated dancers whose
@@ -14,9 +15,9 @@ tools/serve.py as --smooth, --min-segment and --unsure-below.
 """
 import argparse
 
-from dance_style.cli import ConfigOptionsAction, run_cli
+from dance_style.cli import ConfigOptionsAction, parse_size, run_cli
 from dance_style.infer_precision import add_precision_flag
-from dance_style.timeline_tuning import VIDEOS
+from dance_style.timeline_tuning import SIZE, VIDEOS
 
 
 def parse_args(argv=None):
@@ -36,6 +37,12 @@ def parse_args(argv=None):
     parser.add_argument('--classes', type=int, nargs='+',
                         help='labels (0-18) the videos\' styles are drawn '
                         'from (default: all 19)')
+    parser.add_argument('--size', default='x'.join(map(str, SIZE)),
+                        metavar='HxW',
+                        help='the videos\' frame, HEIGHTxWIDTH in pixels: '
+                        'that of the videos the settings are for (default '
+                        '%(default)s, a wide frame; tools/demo.py tunes at '
+                        'its timeline video\'s 80x80)')
     parser.add_argument('--stride', type=float, default=1.0,
                         help='a window every STRIDE s, as the timeline '
                         '(default 1)')
@@ -83,6 +90,7 @@ def main(argv=None):
     if args.videos < 1:
         raise DanceStyleError(f'--videos must be at least 1; got '
                               f'{args.videos}')
+    size = parse_size(args.size)
     command = records.command_line(
         None if argv is None else ['python', 'tools/tune_timeline.py',
                                    *map(str, argv)])
@@ -94,7 +102,7 @@ def main(argv=None):
     use_precision(model, choose_precision(model, args.precision,
                                           args.device))
     result = tune(model, Path(args.work_dir), args.videos, args.seed,
-                  stride=args.stride, labels=args.classes)
+                  stride=args.stride, labels=args.classes, size=size)
     print(format_rows(result))
     chosen = result['chosen']
     print(f'chosen on {args.videos} validation videos: --smooth '

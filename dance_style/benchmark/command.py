@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import Dict, Optional
 
 from .. import records
-from ..cli import ConfigOptionsAction, logs_to_stderr
+from ..cli import ConfigOptionsAction, logs_to_stderr, parse_size
 from ..errors import DanceStyleError
 from ..fileio import write_text_atomic
 from ..resources import CONFIGS, shown
@@ -228,16 +228,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def parse_size(text: str):
-    """'360x640' -> (360, 640), HEIGHTxWIDTH."""
-    try:
-        height, width = (int(v) for v in text.lower().split('x'))
-    except ValueError:
-        raise DanceStyleError(f'--size {text!r}: give HEIGHTxWIDTH, e.g. '
-                              '360x640') from None
-    return height, width
-
-
 def our_setting(args, device, bf16_right: bool = False):
     """The tuned setting of train/infer from the flags (GPU defaults on;
     on a CPU, bf16 by default only where the bf16 check found it right)."""
@@ -381,7 +371,7 @@ def measure(args) -> Dict:
         from .clip import measure_clip
         return measure_clip(args.config or PATHS_CONFIGS[0],
                             seconds=args.seconds,
-                            size=parse_size(args.clip_size),
+                            size=parse_size(args.clip_size, '--clip-size'),
                             rounds=args.rounds, folder=Path(args.video_dir))
     if args.what == 'pruning':
         from .pruning import EASY_CLASSES, measure_pruning

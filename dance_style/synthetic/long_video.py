@@ -1,6 +1,17 @@
 """A long synthetic video that chains several styles: one dancer (one
 appearance, camera and background) who changes dance every segment, for the
-style timeline (``tools/predict.py --timeline``) and its tests."""
+style timeline (``tools/predict.py --timeline``) and its tests.
+
+Two programs travel: moon walking glides and tango steps one way for as long
+as they last (:mod:`.choreography`). A 3 s training clip takes them about a
+third of the figure's height from the middle; a 20 s segment would take them
+four heights, out of the frame for most of it, and its windows would show an
+empty background. A dancer on a stage turns round instead: the horizontal
+travel of a segment is folded back at :data:`TRAVEL_REACH`, so the dancer
+goes to and fro (a mirrored moonwalk is a moonwalk: training clips are
+mirrored with probability 0.5 in every class). Travel within that reach,
+every other program's, is unchanged.
+"""
 from dataclasses import replace
 from pathlib import Path
 from typing import List, Sequence, Tuple, Union
@@ -11,6 +22,21 @@ from ..video import VideoWriter
 from .choreography import (check_label, pose_to_points, sample_appearance,
                            sample_motion)
 from .render import _check_size, draw_frames
+
+# Figure heights from the centre that a 3 s training clip's travel reaches
+# (moon walking: 0.22 heights/s x 1.5 s x up to 1.15 amplitude); the other
+# programs stay within it (country line dancing: 0.25, square dancing: 0.23)
+TRAVEL_REACH = 0.38
+
+
+def fold_travel(x: np.ndarray, reach: float = TRAVEL_REACH) -> np.ndarray:
+    """``x`` reflected into ``[-reach, reach]`` at its ends: constant speed
+    becomes to and fro; values within the range are returned unchanged."""
+    x = np.asarray(x, dtype=np.float64)
+    u = np.mod(x + reach, 4 * reach)
+    folded = np.where(u < 2 * reach, u - reach, 3 * reach - u)
+    # within the reach, x itself: the modulo's rounding would move it
+    return np.where(np.abs(x) <= reach, x, folded)
 
 
 def write_long_video(path: Union[str, Path], labels: Sequence[int],
@@ -40,6 +66,7 @@ def write_long_video(path: Union[str, Path], labels: Sequence[int],
         for label, count in zip(labels, counts):
             t = np.arange(first, first + count) / float(fps)
             pose = sample_motion(label, t, rng)
+            pose.root[:, 0] = fold_travel(pose.root[:, 0])
             segment_app = replace(app, shake=app.shake[first:first + count])
             frames = draw_frames(pose_to_points(pose), segment_app, (h, w))
             noise = rng.standard_normal(frames.shape, dtype=np.float32)
