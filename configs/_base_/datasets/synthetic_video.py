@@ -4,6 +4,9 @@
 # dataloaders and metrics of dance19_video.py, with clips a laptop CPU can
 # train on: 16 frames every 2nd (2 s of the 16 fps clips) at 56 x 56 instead
 # of 32 x 2 at 224 x 224, ~50x fewer voxels, so a step takes well under 1 s.
+# Every 2nd frame is kept: on the I3D NonLocal demo's validation, every frame
+# did worse and every 3rd no better beyond one run's noise
+# (docs/results/demo_sampling.json).
 # Another dataset folder: --data-root DIR (dance_style.config.set_data_root).
 _base_ = ['dance19_video.py']
 
