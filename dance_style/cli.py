@@ -69,11 +69,19 @@ def add_run_flags(parser: argparse.ArgumentParser, run: str,
 
 
 def add_segment_flags(parser) -> None:
-    """--min-segment and --unsure-below, the timeline's segment rules
-    (dance_style/segments.py), for predict --timeline and the web page.
-    Left out, they (and --smooth) come from the config's
+    """--switch-penalty, --min-segment and --unsure-below, the timeline's
+    segment rules (dance_style/segments.py), for predict --timeline and the
+    web page. Left out, they (and --smooth) come from the config's
     tools/tune_timeline.py record where there is one
     (:func:`dance_style.timeline_tuning.resolve_settings`)."""
+    parser.add_argument('--switch-penalty', type=float, default=None,
+                        metavar='COST',
+                        help='timeline: every change of style costs COST '
+                        '(in log-probability x seconds of its windows), so '
+                        'a style changes only where the windows favour the '
+                        'new one by more than that: a flicker is not read '
+                        'as a change (default: the choice of the config\'s '
+                        'tools/tune_timeline.py record, else 0: off)')
     parser.add_argument('--min-segment', type=float, default=None,
                         metavar='SECONDS',
                         help='timeline: a segment shorter than SECONDS goes '

@@ -288,6 +288,12 @@ TIMELINE_SECONDS = 20.0
 TIMELINE_SIZE = CLIP_SIZE
 
 
+def left_out_figures(leave_one_out: Dict) -> Dict:
+    """The right styles and counts of a leave-one-out, for a record."""
+    return {key: leave_one_out[key] for key in
+            ('videos', 'videos_styles_right', 'videos_count_right')}
+
+
 def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
                   work_dir: Path) -> Dict:
     """The timeline's segment settings chosen on generated validation
@@ -300,18 +306,20 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
     from .predict import load_recognizer
     from .synthetic.long_video import write_long_video
     from .timeline import build_timeline, format_timeline, write_outputs
-    from .timeline_tuning import tune
+    from .timeline_tuning import SETTINGS, format_settings, tune
     model = load_recognizer(demo_config(config, settings), checkpoint)
     use_precision(model, choose_precision(model, settings.precision))
     tuning = tune(model, work_dir / 'timeline' / 'validation',
                   n_videos=settings.timeline_videos, size=TIMELINE_SIZE)
     chosen = tuning['chosen']
     n = settings.timeline_videos
-    print(f'segment settings chosen on {n} validation videos: smooth '
-          f'{chosen["smooth"]}, minimum {chosen["min_segment"]:g} s, unsure '
-          f'below {chosen["unsure_below"]:g} (right styles in '
+    left_out = tuning['leave_one_out']
+    print(f'segment settings chosen on {n} validation videos: '
+          f'{format_settings(chosen)} (right styles in '
           f'{chosen["videos_styles_right"]} of {n}, right count in '
-          f'{chosen["videos_count_right"]} of {n})')
+          f'{chosen["videos_count_right"]} of {n}; each video with the '
+          f'setting chosen on the others: {left_out["videos_styles_right"]}'
+          f' and {left_out["videos_count_right"]})')
     video = work_dir / 'timeline' / 'three_styles_60s.mp4'
     truth = write_long_video(video, TIMELINE_STYLES, TIMELINE_SECONDS,
                              size=TIMELINE_SIZE, fps=16.0, seed=2026)
@@ -321,18 +329,26 @@ def draw_timeline(config: str, checkpoint: str, settings: DemoSettings,
     timeline = build_timeline(model, video, stride_seconds=1.0,
                               smooth=chosen['smooth'],
                               min_segment=chosen['min_segment'],
-                              unsure_below=chosen['unsure_below'])
+                              unsure_below=chosen['unsure_below'],
+                              switch_penalty=chosen['switch_penalty'])
     print(format_timeline(timeline))
     paths = write_outputs(timeline, video.parent)
     print(f'timeline: {paths["png"]}')
     found = [seg['label'] for seg in timeline['segments']]
     return dict(
         validation_videos=n, video_size=list(TIMELINE_SIZE),
-        settings={key: chosen[key] for key in
-                  ('smooth', 'min_segment', 'unsure_below')},
+        settings={key: chosen[key] for key in SETTINGS},
         validation={key: chosen[key] for key in
                     ('videos_styles_right', 'videos_count_right',
                      'boundary_error_s', 'time_right')},
+        # each video scored with the setting chosen on the others, for
+        # this grid and the former one of minimum lengths
+        leave_one_out=left_out_figures(tuning['leave_one_out']),
+        former_grid=dict(
+            settings={key: tuning['former_grid']['chosen'][key]
+                      for key in SETTINGS},
+            leave_one_out=left_out_figures(
+                tuning['former_grid']['leave_one_out'])),
         true_styles=[DANCE19_CLASSES[t['label']] for t in truth],
         segments=[dict(style=seg['style'], start=seg['start'],
                        end=seg['end']) for seg in timeline['segments']],

@@ -1,13 +1,20 @@
 """Readable segments from a timeline's window scores.
 
 Merging consecutive windows with the same top style (``min_seconds=0``,
-``unsure_below=0``) reads every flicker of the top style as a change of
-style: on a real 70 s video of one dancer the web page showed 15 segments,
-most of them 1-5 s long, alternating between two styles. Two rules make
-segments a person can read:
+``unsure_below=0``, ``switch_penalty=0``) reads every flicker of the top
+style as a change of style: on a real 70 s video of one dancer the web page
+showed 15 segments, most of them 1-5 s long, alternating between two
+styles. Three rules make segments a person can read:
 
+* **switch penalty** (hysteresis): the windows' labels are the sequence
+  that best agrees with their scores when every change of label costs
+  ``switch_penalty`` (:func:`steady_labels`); a stretch of windows becomes
+  a segment of another style only when it favours that style by more than
+  the cost, so one flickering window changes nothing, while a long stretch
+  of a new style does, however it starts;
 * **unsure**: a window whose top probability is below ``unsure_below`` is
-  labelled ``unsure`` (label :data:`UNSURE`) instead of a style;
+  labelled ``unsure`` (label :data:`UNSURE`) instead of a style (with a
+  switch penalty, ``unsure`` is one more label, of that probability);
 * **minimum length**: a segment shorter than ``min_seconds`` is given to
   the neighbouring style that the scores of its own windows favour (the
   neighbour with the higher mean probability over them), the shortest
@@ -15,7 +22,7 @@ segments a person can read:
   given to ``unsure``: a short confident stretch between unsure ones
   stays, and a single segment stays whatever its length.
 
-Both are settings of the timeline, chosen on validation videos
+All are settings of the timeline, chosen on validation videos
 (``tools/tune_timeline.py``), never on the video being read.
 """
 from typing import List, Sequence, Tuple
@@ -33,6 +40,47 @@ def window_labels(scores: np.ndarray, unsure_below: float = 0.0
     labels = scores.argmax(1).astype(int)
     if unsure_below > 0:
         labels[scores.max(1) < unsure_below] = UNSURE
+    return labels
+
+
+def steady_labels(scores: np.ndarray, seconds: np.ndarray,
+                  switch_penalty: float, unsure_below: float = 0.0
+                  ) -> np.ndarray:
+    """The windows' labels that maximise the sum over windows of
+    ``seconds`` x log(probability of the window's label), less
+    ``switch_penalty`` for every change of label (a Viterbi pass over a
+    chain whose only transition cost is the penalty).
+
+    ``seconds``: the time each window stands for (:func:`window_spans`), so
+    that the penalty is in log-probability-seconds and means the same at
+    any stride. Where ``unsure_below`` > 0, :data:`UNSURE` is one more
+    label whose probability is ``unsure_below`` in every window. With no
+    penalty this is :func:`window_labels`. Written out because it is 15
+    lines of numpy: no pinned dependency has it (librosa's viterbi would
+    bring an audio stack along).
+    """
+    if switch_penalty <= 0:
+        return window_labels(scores, unsure_below)
+    states = scores
+    if unsure_below > 0:
+        states = np.concatenate(
+            [scores, np.full((len(scores), 1), unsure_below)], axis=1)
+    gain = (np.asarray(seconds, dtype=np.float64)[:, None] *
+            np.log(np.maximum(states, 1e-12)))
+    n, k = gain.shape
+    total = gain[0].copy()  # the best path's gain ending in each label
+    came_from = np.empty((n, k), dtype=int)
+    for i in range(1, n):
+        best = int(np.argmax(total))
+        switch = total[best] - switch_penalty
+        move = switch > total  # a tie stays: no change without a gain
+        came_from[i] = np.where(move, best, np.arange(k))
+        total = np.where(move, switch, total) + gain[i]
+    labels = np.empty(n, dtype=int)
+    labels[-1] = int(np.argmax(total))
+    for i in range(n - 1, 0, -1):
+        labels[i - 1] = came_from[i, labels[i]]
+    labels[labels == scores.shape[1]] = UNSURE
     return labels
 
 

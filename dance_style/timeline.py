@@ -374,22 +374,31 @@ def segments_of(starts: Sequence[float], scores: np.ndarray,
                 window_seconds: float, duration: float,
                 class_names: Sequence[str] = DANCE19_CLASSES,
                 min_seconds: float = 0.0,
-                unsure_below: float = 0.0) -> List[dict]:
-    """Consecutive windows with the same top style, merged. A window
+                unsure_below: float = 0.0,
+                switch_penalty: float = 0.0) -> List[dict]:
+    """Consecutive windows with the same label, merged. A window
     stands for the time around its centre: boundaries are the midpoints
     between neighbouring centres, the first segment starts at 0 and the last
-    ends at ``duration``. Windows whose top probability is below
-    ``unsure_below`` are ``unsure``; segments shorter than ``min_seconds``
-    go to a neighbour (:mod:`dance_style.segments`)."""
-    from .segments import absorb_short, segments, window_labels, window_spans
+    ends at ``duration``. A window's label is its top style where
+    ``switch_penalty`` is 0, else that of the sequence that pays it for
+    every change; windows whose top probability is below ``unsure_below``
+    are ``unsure``; segments shorter than ``min_seconds`` go to a neighbour
+    (:mod:`dance_style.segments`)."""
+    from .segments import absorb_short, segments, steady_labels, window_spans
     spans = window_spans(starts, window_seconds, duration)
-    labels = absorb_short(window_labels(scores, unsure_below), scores, spans,
-                          min_seconds)
+    labels = steady_labels(scores, spans[:, 1] - spans[:, 0], switch_penalty,
+                           unsure_below)
+    labels = absorb_short(labels, scores, spans, min_seconds)
     return segments(labels, scores, spans, class_names)
 
 
-def check_segment_settings(min_segment: float, unsure_below: float) -> None:
-    """Refuse a negative minimum length or a threshold outside 0..1."""
+def check_segment_settings(min_segment: float, unsure_below: float,
+                           switch_penalty: float = 0.0) -> None:
+    """Refuse a negative minimum length or switch penalty, or a threshold
+    outside 0..1."""
+    if not 0 <= switch_penalty < float('inf'):
+        raise DanceStyleError(f'--switch-penalty must be a number >= 0 '
+                              f'(0: off); got {switch_penalty}')
     if not min_segment >= 0:
         raise DanceStyleError(f'--min-segment must be >= 0 s; got '
                               f'{min_segment}')
@@ -412,22 +421,24 @@ def build_timeline(model, path, stride_seconds: float = 1.0,
                    batch_size: int = 8, progress: bool = True,
                    class_names: Sequence[str] = DANCE19_CLASSES,
                    limits=None, min_segment: float = 0.0,
-                   unsure_below: float = 0.0) -> dict:
+                   unsure_below: float = 0.0,
+                   switch_penalty: float = 0.0) -> dict:
     """:func:`score_windows`, smoothed, as segments and shares
-    (``min_segment`` seconds and ``unsure_below``: :func:`segments_of`)."""
+    (``min_segment`` seconds, ``unsure_below`` and ``switch_penalty``:
+    :func:`segments_of`)."""
     if not stride_seconds > 0:
         raise DanceStyleError(f'--stride must be > 0 s; got {stride_seconds}')
-    check_segment_settings(min_segment, unsure_below)
+    check_segment_settings(min_segment, unsure_below, switch_penalty)
     raw = score_windows(model, path, stride_seconds, fps, batch_size,
                         progress, limits)
     smoothed = smooth_scores(raw['scores'], smooth)
     segments = segments_of(raw['starts'], smoothed, raw['window_seconds'],
                            raw['duration'], class_names, min_segment,
-                           unsure_below)
+                           unsure_below, switch_penalty)
     raw.update(smooth=smooth, smoothed=smoothed, segments=segments,
                shares=shares_of(segments, raw['duration']),
                class_names=list(class_names), min_segment=min_segment,
-               unsure_below=unsure_below)
+               unsure_below=unsure_below, switch_penalty=switch_penalty)
     # what the model was trained on (load_recognizer sets it), kept with
     # the segments it produced
     if getattr(model, 'about', None):
@@ -448,7 +459,8 @@ def timeline_json(timeline: dict, top_k: int = 5) -> dict:
                                       probability=round(float(probs[i]), 5))
                                  for i in order]))
     keys = ('video', 'fps', 'source_fps', 'rotation', 'window_seconds',
-            'stride_seconds', 'smooth', 'min_segment', 'unsure_below',
+            'stride_seconds', 'smooth', 'switch_penalty', 'min_segment',
+            'unsure_below',
             'duration', 'frames')
     out = {k: timeline[k] for k in keys if k in timeline}
     if 'model' in timeline:

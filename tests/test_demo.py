@@ -71,6 +71,12 @@ def test_demo_runs_every_stage(tmp_path):
     assert found['validation_videos'] == 2
     assert found['video_size'] == [held_out.height, held_out.width]
     assert 0 <= found['validation']['videos_count_right'] <= 2
+    assert set(found['settings']) == {'smooth', 'switch_penalty',
+                                      'min_segment', 'unsure_below'}
+    for left_out in (found['leave_one_out'],
+                     found['former_grid']['leave_one_out']):
+        assert left_out['videos'] == 2
+        assert 0 <= left_out['videos_count_right'] <= 2
     assert found['true_styles'] == ['breakdancing', 'square dancing',
                                     'tap dancing']
     assert found['count_right'] == (len(found['segments']) == 3)

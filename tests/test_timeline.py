@@ -153,9 +153,15 @@ def test_cli_writes_json_csv_png_and_overlay(trained_run, three_styles,
     checkpoint = trained_run['work_dir'] / f'epoch_{TINY_EPOCHS}.pth'
     out = tmp_path / 'out dir'
     proc = run_tool('tools/predict.py', TINY_CONFIG, checkpoint, path,
-                    '--timeline', '--smooth', '3', '--overlay', '--out-dir',
-                    out, '--no-progress', '--json')
+                    '--timeline', '--smooth', '3', '--switch-penalty', '2',
+                    '--overlay', '--out-dir', out, '--no-progress', '--json')
     entry = json.loads(proc.stdout)[0]
+    # the settings given, and those of no record (the tiny config has
+    # none), are the ones used and saved
+    assert (entry['smooth'], entry['switch_penalty'], entry['min_segment'],
+            entry['unsure_below']) == (3, 2.0, 0.0, 0.0)
+    assert 'timeline: --smooth 3 --switch-penalty 2 --min-segment 0 ' \
+        '--unsure-below 0 (min_segment, unsure_below: untuned' in proc.stderr
     stem = 'three styles'
     with open(out / f'{stem}.timeline.csv') as f:
         rows = list(csv.DictReader(f))
@@ -181,7 +187,7 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
     record written; the choice has the most videos whose segments are the
     true styles, and no fewer than with every rule off."""
     from dance_style.records import read_record
-    from dance_style.timeline_tuning import GRID
+    from dance_style.timeline_tuning import GRID, format_settings, settings_of
     from dance_style.video import probe
     out = tmp_path / 'record.json'
     proc = run_tool('tools/tune_timeline.py', TINY_CONFIG,
@@ -194,8 +200,10 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
     video = probe(tmp_path / 'videos' / 'validation_0.mp4')
     assert (video.height, video.width) == (64, 96)
     rows = figures['rows']
-    assert len(rows) == len(GRID['smooth']) * len(GRID['min_segment']) * \
-        len(GRID['unsure_below'])
+    assert [{key: row[key] for key in setting} for row, setting in
+            zip(rows, settings_of(GRID))] == settings_of(GRID)
+    assert len(rows) == len(GRID['smooth']) * len(
+        GRID['switch_penalty']) * len(GRID['unsure_below'])
     assert all(set(v['labels']) <= set(EASY_CLASSES)
                for v in figures['plan'])
     chosen = figures['chosen']
@@ -203,7 +211,17 @@ def test_tune_timeline_scores_every_setting_on_validation_videos(
         'videos_styles_right']
     assert chosen['videos_styles_right'] == max(
         r['videos_styles_right'] for r in rows)
-    assert f'--min-segment {chosen["min_segment"]:g}' in proc.stdout
+    assert f'chosen on 2 validation videos: {format_settings(chosen)}' in \
+        proc.stdout
+    # each video scored with what the other one chose, for this grid and
+    # the former one of minimum lengths
+    for left_out in (figures['leave_one_out'],
+                     figures['former_grid']['leave_one_out']):
+        assert left_out['videos'] == 2
+        assert 0 <= left_out['videos_count_right'] <= 2
+        assert sum(left_out['settings_taken'].values()) == 2
+    assert 'each video scored with the setting chosen on the others' in \
+        proc.stdout
 
 
 def test_reading_ahead_scores_as_the_serial_path(model, tmp_path,

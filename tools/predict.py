@@ -136,7 +136,8 @@ def run_timelines(model, args):
                                       progress=not args.no_progress,
                                       limits=limits_of(args),
                                       min_segment=args.min_segment,
-                                      unsure_below=args.unsure_below)
+                                      unsure_below=args.unsure_below,
+                                      switch_penalty=args.switch_penalty)
         except DanceStyleError as error:
             lines += [video, f'  error: {error}']
             entries.append(dict(video=video, error=str(error)))
@@ -175,8 +176,8 @@ def main(argv=None):
         if args.timeline:
             from dance_style.timeline_tuning import resolve_settings
             settings, line = resolve_settings(
-                Path(args.config).name, args.smooth, args.min_segment,
-                args.unsure_below)
+                Path(args.config).name, args.smooth, args.switch_penalty,
+                args.min_segment, args.unsure_below)
             vars(args).update(settings)
             print(line, file=sys.stderr)
         from dance_style.infer_precision import (choose_precision,

@@ -150,7 +150,8 @@ def main(argv=None):
     model = load_recognizer(cfg, args.checkpoint, device=args.device)
     from dance_style.timeline_tuning import resolve_settings
     settings, line = resolve_settings(Path(args.config).name, args.smooth,
-                                      args.min_segment, args.unsure_below)
+                                      args.switch_penalty, args.min_segment,
+                                      args.unsure_below)
     vars(args).update(settings)
     print(line, flush=True)
     from dance_style.infer_precision import choose_precision, use_precision
@@ -169,6 +170,7 @@ def main(argv=None):
                          stride=args.stride, smooth=args.smooth,
                          min_segment=args.min_segment,
                          unsure_below=args.unsure_below,
+                         switch_penalty=args.switch_penalty,
                          samples=samples, config_name=Path(args.config).name,
                          host=args.host, port=args.port,
                          allow_origins=args.allow_origin,

@@ -7,23 +7,26 @@
 Writes ``--videos`` long videos of 3 styles each (generated dancers whose
 true segments are known, seeds from ``--seed``: none of the suite's),
 scores each one's windows once with the model, and evaluates every setting
-of smoothing, minimum segment length and unsure threshold on them
-(dance_style/timeline_tuning.py says how a setting is scored and chosen).
-Prints the table and the choice; ``--json OUT`` writes them as a run
-record. Pass the chosen values to tools/predict.py --timeline and
-tools/serve.py as --smooth, --min-segment and --unsure-below.
+of smoothing, switch penalty and unsure threshold on them
+(dance_style/timeline_tuning.py says how a setting is scored and chosen,
+and why the grid has no minimum length). Prints the table, the choice and
+how the choice does on each video when made on the others (leave one out,
+also for the former grid of minimum lengths); ``--json OUT`` writes them as
+a run record. Pass the chosen values to tools/predict.py --timeline and
+tools/serve.py as --smooth, --switch-penalty, --min-segment and
+--unsure-below.
 """
 import argparse
 
 from dance_style.cli import ConfigOptionsAction, parse_size, run_cli
 from dance_style.infer_precision import add_precision_flag
-from dance_style.timeline_tuning import SIZE, VIDEOS
+from dance_style.timeline_tuning import SIZE, VIDEOS, format_settings
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
-        description='Choose --smooth, --min-segment and --unsure-below of '
-        'the style timeline on generated validation videos.')
+        description='Choose --smooth, --switch-penalty and --unsure-below '
+        'of the style timeline on generated validation videos.')
     parser.add_argument('config', help='the model\'s config file')
     parser.add_argument('checkpoint', help='the model\'s checkpoint (file, '
                         'URL or a name of configs/metafile.yml)')
@@ -62,18 +65,31 @@ def parse_args(argv=None):
 
 
 def format_rows(result) -> str:
-    lines = ['| smooth | min segment (s) | unsure below | right styles | '
-             'right count | boundary error (s) | time right |',
-             '|---|---|---|---|---|---|---|']
+    lines = ['| smooth | switch penalty | min segment (s) | unsure below | '
+             'right styles | right count | boundary error (s) | time right |',
+             '|---|---|---|---|---|---|---|---|']
     for row in result['rows']:
         mark = ' (chosen)' if row is result['chosen'] else ''
-        lines.append(f'| {row["smooth"]} | {row["min_segment"]:g} | '
-                     f'{row["unsure_below"]:g} | '
+        lines.append(f'| {row["smooth"]} | {row["switch_penalty"]:g} | '
+                     f'{row["min_segment"]:g} | {row["unsure_below"]:g} | '
                      f'{row["videos_styles_right"]}/{len(result["plan"])} | '
                      f'{row["videos_count_right"]}/{len(result["plan"])} | '
                      f'{row["boundary_error_s"]:.2f} | '
                      f'{100 * row["time_right"]:.1f} %{mark} |')
     return '\n'.join(lines)
+
+
+def format_held_out(result) -> str:
+    """The leave-one-out figures, of the grid and of the former one."""
+    def figures(out):
+        return (f'right styles in {out["videos_styles_right"]}, right '
+                f'count in {out["videos_count_right"]} of {out["videos"]}')
+    line = ('each video scored with the setting chosen on the others: ' +
+            figures(result['leave_one_out']))
+    if 'former_grid' in result:
+        line += (' (the former grid of minimum lengths: ' +
+                 figures(result['former_grid']['leave_one_out']) + ')')
+    return line
 
 
 def main(argv=None):
@@ -104,10 +120,9 @@ def main(argv=None):
     result = tune(model, Path(args.work_dir), args.videos, args.seed,
                   stride=args.stride, labels=args.classes, size=size)
     print(format_rows(result))
-    chosen = result['chosen']
-    print(f'chosen on {args.videos} validation videos: --smooth '
-          f'{chosen["smooth"]} --min-segment {chosen["min_segment"]:g} '
-          f'--unsure-below {chosen["unsure_below"]:g}')
+    print(f'chosen on {args.videos} validation videos: '
+          f'{format_settings(result["chosen"])}')
+    print(format_held_out(result))
     if args.json:
         figures = dict(result, config=str(args.config),
                        checkpoint=str(args.checkpoint))

@@ -272,11 +272,13 @@ class Analyser:
                  smooth: int = 3, max_seconds: float = 1800,
                  max_frame: Tuple[int, int] = DEFAULT_MAX_FRAME,
                  request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
-                 min_segment: float = 0.0, unsure_below: float = 0.0):
+                 min_segment: float = 0.0, unsure_below: float = 0.0,
+                 switch_penalty: float = 0.0):
         from ..limits import InputLimits
         from ..timeline import check_segment_settings
-        check_segment_settings(min_segment, unsure_below)
+        check_segment_settings(min_segment, unsure_below, switch_penalty)
         self.min_segment, self.unsure_below = min_segment, unsure_below
+        self.switch_penalty = switch_penalty
         self.model = model
         self.folder = Path(folder)
         self.stride, self.smooth = stride, smooth
@@ -334,7 +336,8 @@ class Analyser:
                                       self.smooth, progress=False,
                                       limits=self.limits,
                                       min_segment=self.min_segment,
-                                      unsure_below=self.unsure_below)
+                                      unsure_below=self.unsure_below,
+                                      switch_penalty=self.switch_penalty)
             check_time()
             png = path.with_suffix('.png')
             try:
@@ -398,7 +401,8 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
                max_waiting: int = DEFAULT_MAX_WAITING,
                request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
                max_frame: Tuple[int, int] = DEFAULT_MAX_FRAME,
-               min_segment: float = 0.0, unsure_below: float = 0.0):
+               min_segment: float = 0.0, unsure_below: float = 0.0,
+               switch_penalty: float = 0.0):
     """The Starlette app; ``work_dir`` is the server's own folder (its
     ``uploads/`` are emptied as requests finish; the whole folder is removed
     when the server shuts down, unless ``remove_on_exit`` is false).
@@ -417,7 +421,8 @@ def create_app(model, work_dir, max_mb: float = DEFAULT_MAX_MB,
     uploads = work_dir / 'uploads'
     uploads.mkdir(parents=True, exist_ok=True)
     analyser = Analyser(model, work_dir, stride, smooth, max_seconds,
-                        max_frame, request_timeout, min_segment, unsure_below)
+                        max_frame, request_timeout, min_segment, unsure_below,
+                        switch_penalty)
     queue = JobQueue(max_waiting)
     hosts, origins = allowed_origins(host, port, allow_origins)
     samples = dict(samples or {})
