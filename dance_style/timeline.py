@@ -460,8 +460,7 @@ def timeline_json(timeline: dict, top_k: int = 5) -> dict:
                                  for i in order]))
     keys = ('video', 'fps', 'source_fps', 'rotation', 'window_seconds',
             'stride_seconds', 'smooth', 'switch_penalty', 'min_segment',
-            'unsure_below',
-            'duration', 'frames')
+            'unsure_below', 'duration', 'frames')
     out = {k: timeline[k] for k in keys if k in timeline}
     if 'model' in timeline:
         out['model'] = timeline['model']

@@ -79,7 +79,7 @@ def format_rows(result) -> str:
     return '\n'.join(lines)
 
 
-def format_held_out(result) -> str:
+def format_left_out(result) -> str:
     """The leave-one-out figures, of the grid and of the former one."""
     def figures(out):
         return (f'right styles in {out["videos_styles_right"]}, right '
@@ -122,7 +122,7 @@ def main(argv=None):
     print(format_rows(result))
     print(f'chosen on {args.videos} validation videos: '
           f'{format_settings(result["chosen"])}')
-    print(format_held_out(result))
+    print(format_left_out(result))
     if args.json:
         figures = dict(result, config=str(args.config),
                        checkpoint=str(args.checkpoint))
